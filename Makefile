@@ -1,0 +1,68 @@
+# The two commands: `make run` (embedded default: SQLite, no Redis, demo data) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-dev assets static migrate seed lint format messages \
+        check-deploy bench clean
+
+help:
+	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (SQLite, demo users)"
+	@echo "make test     the whole test suite (DATABASE_URL / REDIS_URL to use PostgreSQL / Redis)"
+	@echo "make lint     ruff check + ruff format --check + makemigrations --check"
+	@echo "make messages refresh and compile the Indonesian translations"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.runtime node_modules/.installed
+install-dev: $(VENV)/.dev node_modules/.installed
+
+static: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: static seed
+	@echo "Serving on http://$(HOST):$(PORT)/ - log in as admin, manager, sewing, ... (password: Admin@123)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l id --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
+
+clean:
+	rm -rf staticfiles .pytest_cache

@@ -1,0 +1,3 @@
+from erp.common.station import station_view
+
+station = station_view("sewing")

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _seed(sender, apps, using, **kwargs):
+    from .seeding import ensure_departments_and_lines
+
+    ensure_departments_and_lines(apps, using=using)
+
+
+class TransfersConfig(AppConfig):
+    name = "transfers"
+    verbose_name = _("Transfers (QT-09)")
+
+    def ready(self):
+        post_migrate.connect(_seed, sender=self, dispatch_uid="transfers.seed")
