@@ -21,7 +21,7 @@ def users_with_demo_password() -> list[str]:
         )
     except DatabaseError:
         # Not migrated yet (or the database is down): nothing to refuse here; migrate/health say it.
-        log.warning("demo password check skipped: database not ready")
+        log.debug("demo password check skipped: database not ready")
         return []
 
 
