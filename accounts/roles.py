@@ -54,6 +54,7 @@ _READ_REFERENCE = ["transfers.view_department", "transfers.view_line"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
         "accounts.*",
+        "common.*_factorysetting",
         "auth.*_group",
         "auth.view_permission",
         "axes.*",

@@ -29,3 +29,40 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class NumberSequence(models.Model):
+    """Counter behind human numbers; one row per series and year (see erp.common.numbering)."""
+
+    series = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="number_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}: {self.last}"
+
+
+class FactorySetting(models.Model):
+    """A factory number the admin may change (DOMAIN.md's *(setting)* values).
+
+    Only keys listed in ``erp.common.factory_settings.DEFAULTS`` mean anything; a missing row
+    means the default.
+    """
+
+    key = models.CharField(max_length=60, unique=True)
+    value = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "factory setting"
+        verbose_name_plural = "factory settings"
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
