@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,3 +58,97 @@ class Line(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class WipState(models.TextChoices):
+    INPUT = "input", _("Not yet cut")
+    AVAILABLE = "available", _("Available")
+    LOCKED = "locked", _("Locked in a transfer")
+    QUARANTINED = "quarantined", _("Quarantined")
+    REWORK = "rework", _("Rework")
+    SCRAP = "scrap", _("Scrap")
+    WRITTEN_OFF = "written_off", _("Written off")
+    SHIPPED = "shipped", _("Shipped")
+
+
+class WipBalance(models.Model):
+    """Units of a batch in one bucket ``(department, line, state)`` now: a cache of the ledger
+    (``WipMovement``), never negative. The source bucket ``input`` has no row: it is minus the
+    sum of all the others."""
+
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="wip_balances")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=12, choices=WipState.choices)
+    quantity = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="wip_balance_gte_0"),
+            models.UniqueConstraint(
+                models.F("batch"),
+                models.F("department"),
+                Coalesce(models.F("line"), models.Value(0)),
+                models.F("state"),
+                name="wip_balance_unique_bucket",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="input"), name="wip_balance_no_source_row"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "state"], name="wip_balance_dept_state"),
+            models.Index(fields=["line", "state"], name="wip_balance_line_state"),
+        ]
+
+    def __str__(self) -> str:
+        line = f"/{self.line_id}" if self.line_id else ""
+        return f"{self.batch_id} {self.department_id}{line} {self.state}: {self.quantity}"
+
+
+class WipMovement(models.Model):
+    """Append-only ledger of units moving between buckets (no update, no delete: enforced here
+    and by a trigger on PostgreSQL). ``from_state == input`` (no department) is the source."""
+
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="wip_movements")
+    from_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(max_length=12, choices=WipState.choices)
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    to_line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_state = models.CharField(max_length=12, choices=WipState.choices)
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=40)
+    reference = models.CharField(max_length=60, blank=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="wip_move_qty_gt_0"),
+            models.CheckConstraint(
+                condition=~models.Q(to_state="input"), name="wip_move_never_into_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["batch", "id"], name="wip_move_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.from_state}→{self.to_state} {self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("WipMovement is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("WipMovement is append-only")

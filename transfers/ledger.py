@@ -1,0 +1,200 @@
+"""The WIP ledger: double-entry bookkeeping of units (DESIGN.md).
+
+Every change of WIP goes through ``wip_moves`` (or ``wip_move`` for one), which, inside the
+caller's transaction, locks the balance rows involved in primary-key order, checks that no bucket
+goes negative, appends the movements and updates the balances. Only SQL runs while the locks are
+held; callers validate before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from erp.common.errors import ApplicationError
+
+from .models import Department, Line, WipBalance, WipMovement, WipState
+
+SOURCE = None  # the batch's input bucket (units not yet cut)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    department: Department
+    state: str
+    line: Line | None = None
+
+    def label(self) -> str:
+        line = f" {self.line.code}" if self.line else ""
+        return f"{self.department.code}{line} {self.state}"
+
+
+@dataclass(frozen=True)
+class Move:
+    batch: object  # ppic.Batch
+    source: Bucket | None  # None: the input bucket
+    target: Bucket
+    quantity: int
+
+
+def _key(batch_id: int, bucket: Bucket) -> tuple:
+    return (batch_id, bucket.department.pk, bucket.line.pk if bucket.line else None, bucket.state)
+
+
+def _ensure_rows(keys: set[tuple]) -> None:
+    """Create missing balance rows; a concurrent creator wins harmlessly (unique constraint)."""
+    for batch_id, department_id, line_id, state in sorted(keys, key=str):
+        lookup = {
+            "batch_id": batch_id,
+            "department_id": department_id,
+            "line_id": line_id,
+            "state": state,
+        }
+        if WipBalance.objects.filter(**lookup).exists():
+            continue
+        try:
+            with transaction.atomic():
+                WipBalance.objects.create(**lookup, quantity=0)
+        except IntegrityError:
+            pass  # created meanwhile by another transaction
+
+
+def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> list[WipMovement]:
+    """Apply several moves atomically. Locks every balance row involved (pk order), and the
+    batch rows of moves out of the input bucket (so cutting never exceeds the batch)."""
+    if not moves:
+        return []
+    for move in moves:
+        if move.quantity <= 0:
+            raise ApplicationError("invalid", _("A quantity must be more than zero."), status=400)
+        if move.target.state == WipState.INPUT:
+            raise ApplicationError("invalid", _("Units never move back to input."), status=400)
+
+    with transaction.atomic():
+        keys = {_key(m.batch.pk, m.target) for m in moves}
+        keys |= {_key(m.batch.pk, m.source) for m in moves if m.source is not SOURCE}
+        _ensure_rows(keys)
+
+        from ppic.models import Batch
+
+        source_batches = sorted({m.batch.pk for m in moves if m.source is SOURCE})
+        if source_batches:
+            list(Batch.objects.select_for_update().filter(pk__in=source_batches).order_by("pk"))
+
+        rows = {}
+        batch_ids = {k[0] for k in keys}
+        for row in (
+            WipBalance.objects.select_for_update().filter(batch_id__in=batch_ids).order_by("pk")
+        ):
+            rows[(row.batch_id, row.department_id, row.line_id, row.state)] = row
+
+        deltas: dict[tuple, int] = defaultdict(int)
+        cut: dict[int, int] = defaultdict(int)
+        for move in moves:
+            if move.source is SOURCE:
+                cut[move.batch.pk] += move.quantity
+            else:
+                deltas[_key(move.batch.pk, move.source)] -= move.quantity
+            deltas[_key(move.batch.pk, move.target)] += move.quantity
+
+        for key, delta in deltas.items():
+            if rows[key].quantity + delta < 0:
+                move = next(
+                    m for m in moves if m.source is not SOURCE and _key(m.batch.pk, m.source) == key
+                )
+                raise ApplicationError(
+                    "insufficient_wip",
+                    _("Only %(have)d units of %(batch)s are %(bucket)s; %(want)d asked.")
+                    % {
+                        "have": rows[key].quantity,
+                        "batch": move.batch.number,
+                        "bucket": move.source.label(),
+                        "want": -delta,
+                    },
+                    fields={"available": rows[key].quantity},
+                )
+        for batch_id, quantity in cut.items():
+            batch = next(m.batch for m in moves if m.batch.pk == batch_id)
+            already = batch_units_out_of_input(batch_id)
+            if already + quantity > batch.quantity:
+                raise ApplicationError(
+                    "exceeds_batch",
+                    _("%(batch)s has %(total)d units; %(done)d are cut, %(want)d more is too many.")
+                    % {
+                        "batch": batch.number,
+                        "total": batch.quantity,
+                        "done": already,
+                        "want": quantity,
+                    },
+                    fields={"remaining": batch.quantity - already},
+                )
+
+        for key, delta in deltas.items():
+            if delta:
+                WipBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + delta)
+        return WipMovement.objects.bulk_create(
+            WipMovement(
+                batch=move.batch,
+                from_department=None if move.source is SOURCE else move.source.department,
+                from_line=None if move.source is SOURCE else move.source.line,
+                from_state=WipState.INPUT if move.source is SOURCE else move.source.state,
+                to_department=move.target.department,
+                to_line=move.target.line,
+                to_state=move.target.state,
+                quantity=move.quantity,
+                reason=reason,
+                reference=reference,
+                user=user,
+            )
+            for move in moves
+        )
+
+
+def wip_move(
+    *, batch, source: Bucket | None, target: Bucket, quantity: int, reason: str, user,
+    reference: str = "",
+) -> WipMovement:  # fmt: skip
+    return wip_moves(
+        [Move(batch, source, target, quantity)], reason=reason, user=user, reference=reference
+    )[0]
+
+
+def batch_units_out_of_input(batch_id: int) -> int:
+    """Units ever taken out of the batch's input bucket (= cut), from the balances."""
+    total = WipBalance.objects.filter(batch_id=batch_id).aggregate(s=Sum("quantity"))["s"]
+    return total or 0
+
+
+def reconcile(batch_ids=None) -> list[str]:
+    """Replay the ledger and compare with the balances; one line per difference."""
+    expected: dict[tuple, int] = defaultdict(int)
+    movements = WipMovement.objects.all()
+    balances = WipBalance.objects.all()
+    if batch_ids is not None:
+        movements = movements.filter(batch_id__in=batch_ids)
+        balances = balances.filter(batch_id__in=batch_ids)
+    fields = ["batch_id", "from_department_id", "from_line_id", "from_state"]
+    fields += ["to_department_id", "to_line_id", "to_state", "quantity"]
+    for batch, f_dept, f_line, f_state, t_dept, t_line, t_state, qty in movements.values_list(
+        *fields
+    ).iterator():
+        if f_state != WipState.INPUT:
+            expected[(batch, f_dept, f_line, f_state)] -= qty
+        expected[(batch, t_dept, t_line, t_state)] += qty
+    actual = {
+        (b.batch_id, b.department_id, b.line_id, b.state): b.quantity for b in balances.iterator()
+    }
+    problems = []
+    for key in sorted(set(expected) | set(actual), key=str):
+        if expected.get(key, 0) != actual.get(key, 0):
+            problems.append(
+                f"batch={key[0]} department={key[1]} line={key[2]} state={key[3]}: "
+                f"ledger={expected.get(key, 0)} balance={actual.get(key, 0)}"
+            )
+        if actual.get(key, 0) < 0:
+            problems.append(f"negative balance {key}")
+    return problems
