@@ -46,12 +46,14 @@ class TokenObtainApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class TokenObtainInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150, trim_whitespace=False)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
+    InputSerializer = TokenObtainInputSerializer
+
     @extend_schema(
-        request=InputSerializer,
+        request=TokenObtainInputSerializer,
         responses={200: TokenPairSerializer},
         summary="Obtain a JWT access/refresh pair",
     )
@@ -91,14 +93,14 @@ class TokenRefreshApi(TokenRefreshView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class MeSerializer(serializers.Serializer):
         username = serializers.CharField()
         full_name = serializers.CharField()
         roles = serializers.ListField(child=serializers.CharField())
         departments = serializers.ListField(child=serializers.CharField())
         supervises = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(responses={200: OutputSerializer}, summary="Who am I")
+    @extend_schema(responses={200: MeSerializer}, summary="Who am I")
     def get(self, request):
         from .roles import ROLES
 

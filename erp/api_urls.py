@@ -1,11 +1,52 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenObtainApi, TokenRefreshApi
+from ppic import api as ppic
 from transfers.api import DepartmentListApi
+from warehouse import api as warehouse
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="token"),
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
     path("auth/me/", MeApi.as_view(), name="me"),
     path("departments/", DepartmentListApi.as_view(), name="department-list"),
+    # master data
+    path("materials/", ppic.MaterialListCreateApi.as_view(), name="material-list"),
+    path("articles/", ppic.ArticleListCreateApi.as_view(), name="article-list"),
+    path("articles/<str:code>/", ppic.ArticleDetailApi.as_view(), name="article-detail"),
+    path("destinations/", ppic.DestinationListCreateApi.as_view(), name="destination-list"),
+    path("vendors/", ppic.VendorListCreateApi.as_view(), name="vendor-list"),
+    # planning
+    path("manufacturing-orders/", ppic.MOListCreateApi.as_view(), name="mo-list"),
+    path("manufacturing-orders/<int:pk>/", ppic.MODetailApi.as_view(), name="mo-detail"),
+    path("manufacturing-orders/<int:pk>/release/", ppic.MOReleaseApi.as_view(), name="mo-release"),
+    path("manufacturing-orders/<int:pk>/cancel/", ppic.MOCancelApi.as_view(), name="mo-cancel"),
+    path("batches/<str:number>/", ppic.BatchDetailApi.as_view(), name="batch-detail"),
+    path("batches/<str:number>/trace/", ppic.BatchTraceApi.as_view(), name="batch-trace"),
+    # warehouse
+    path("stock/receipts/", warehouse.ReceiptApi.as_view(), name="stock-receipt"),
+    path("stock/lots/", warehouse.LotListApi.as_view(), name="stock-lots"),
+    path("stock/moves/", warehouse.StockMoveListApi.as_view(), name="stock-moves"),
+    path("work-orders/", warehouse.WorkOrderListApi.as_view(), name="work-order-list"),
+    path(
+        "work-orders/<str:number>/",
+        warehouse.WorkOrderDetailApi.as_view(),
+        name="work-order-detail",
+    ),
+    path(
+        "work-orders/<str:number>/issue-material/",
+        warehouse.IssueMaterialApi.as_view(),
+        name="issue-material",
+    ),
+    path("shortage-requests/", warehouse.ShortageListCreateApi.as_view(), name="shortage-list"),
+    path(
+        "shortage-requests/<int:pk>/approve/",
+        warehouse.ShortageDecideApi.as_view(),
+        name="shortage-approve",
+    ),
+    path(
+        "shortage-requests/<int:pk>/refuse/",
+        warehouse.ShortageRefuseApi.as_view(),
+        name="shortage-refuse",
+    ),
 ]

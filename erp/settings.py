@@ -250,6 +250,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RouteEnum": "ppic.models.Route",
+        "MaterialKindEnum": "ppic.models.MaterialKind",
+        "MOStatusEnum": "ppic.models.ManufacturingOrder.Status",
+        "WorkOrderStatusEnum": "ppic.models.WorkOrder.Status",
+        "ShortageStatusEnum": "warehouse.models.ShortageRequest.Status",
+        "StockMoveKindEnum": "warehouse.models.StockMove.Kind",
+        "LotInspectionEnum": "warehouse.models.StockLot.Inspection",
+        "DepartmentKindEnum": "transfers.models.Department.Kind",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -85,7 +85,16 @@ def idempotent(handler):
 
 
 class ErpAPIView(APIView):
-    """Base for the project's API views: every ``post`` honours ``Idempotency-Key``."""
+    """Base for the project's API views: every ``post`` honours ``Idempotency-Key``;
+    ``paginated`` answers a list in the standard envelope."""
+
+    def paginated(self, queryset, serializer_class, pagination_class=None, **context):
+        from rest_framework.settings import api_settings
+
+        paginator = (pagination_class or api_settings.DEFAULT_PAGINATION_CLASS)()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        data = serializer_class(page, many=True, context={"request": self.request, **context}).data
+        return paginator.get_paginated_response(data)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

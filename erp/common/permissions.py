@@ -146,3 +146,24 @@ class HasRole(BasePermission):
 
     def has_permission(self, request, view):
         return bool(user_roles(request.user) & self.roles)
+
+
+class ReadOrRoles(BasePermission):
+    """Any logged-in user reads; only ``write_roles`` write:
+    ``permission_classes = [ReadOrRoles.of("admin", "ppic")]``."""
+
+    write_roles: frozenset[str] = frozenset()
+    message = _("Your role may not change this.")
+
+    @classmethod
+    def of(cls, *roles: str):
+        return type(f"ReadOrRoles_{'_'.join(roles)}", (cls,), {"write_roles": frozenset(roles)})
+
+    def has_permission(self, request, view):
+        from rest_framework.permissions import SAFE_METHODS
+
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return bool(user_roles(request.user) & self.write_roles)
