@@ -101,3 +101,82 @@ class ErpAPIView(APIView):
         post = cls.__dict__.get("post")
         if post is not None and not getattr(post, "idempotent", False):
             cls.post = idempotent(post)
+
+
+# --- HTML forms -------------------------------------------------------------------------------
+FORM_FIELD = "idempotency_key"
+_IGNORED_FIELDS = {"csrfmiddlewaretoken", FORM_FIELD}
+_REPLAYED_HEADERS = ("Location", "HX-Redirect", "HX-Trigger", "HX-Retarget", "HX-Reswap")
+
+
+class _Discard(Exception):
+    def __init__(self, response):
+        super().__init__("not recorded")
+        self.response = response
+
+
+def _replay(record: IdempotencyRecord):
+    from django.http import HttpResponse
+
+    body = record.response_body or {}
+    response = HttpResponse(
+        body.get("content", ""),
+        status=record.status_code or 200,
+        content_type=body.get("content_type", "text/html; charset=utf-8"),
+    )
+    for name, value in body.get("headers", {}).items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def form_idempotent(view):
+    """For views whose POST forms carry a hidden ``idempotency_key`` (``{% idempotency_field %}``):
+    a double tap or a resubmit after a dropped connection records once and answers the first
+    response again. Refusals (4xx) are not recorded, so the same key may be tried again."""
+    from django.http import HttpResponse
+    from django.utils.translation import gettext as _t
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        key = request.POST.get(FORM_FIELD) if request.method == "POST" else None
+        if not key or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            return HttpResponse(_t("The form key is too long; reload the page."), status=400)
+        body = {
+            k: request.POST.getlist(k) for k in sorted(request.POST) if k not in _IGNORED_FIELDS
+        }
+        fingerprint = request_fingerprint("POST", request.path, body)
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        record = IdempotencyRecord.objects.create(
+                            user=request.user, key=key, fingerprint=fingerprint, path=request.path
+                        )
+                except IntegrityError:
+                    record = IdempotencyRecord.objects.get(user=request.user, key=key)
+                    if record.fingerprint != fingerprint:
+                        return HttpResponse(
+                            _t("This form was already sent with other values. Reload the page."),
+                            status=409,
+                        )
+                    return _replay(record)
+                response = view(request, *args, **kwargs)
+                if response.status_code >= 400 or getattr(response, "streaming", False):
+                    raise _Discard(response)
+                record.status_code = response.status_code
+                record.response_body = {
+                    "content": ""
+                    if 300 <= response.status_code < 400
+                    else response.content.decode(),
+                    "content_type": response.get("Content-Type", "text/html; charset=utf-8"),
+                    "headers": {h: response[h] for h in _REPLAYED_HEADERS if h in response},
+                }
+                record.save(update_fields=["status_code", "response_body"])
+                return response
+        except _Discard as discarded:
+            return discarded.response
+
+    return wrapped
