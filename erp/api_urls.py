@@ -1,15 +1,16 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenObtainApi, TokenRefreshApi
+from dashboard import api as alerts
 from ppic import api as ppic
-from transfers.api import DepartmentListApi
+from transfers import api as transfers
 from warehouse import api as warehouse
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="token"),
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
     path("auth/me/", MeApi.as_view(), name="me"),
-    path("departments/", DepartmentListApi.as_view(), name="department-list"),
+    path("departments/", transfers.DepartmentListApi.as_view(), name="department-list"),
     # master data
     path("materials/", ppic.MaterialListCreateApi.as_view(), name="material-list"),
     path("articles/", ppic.ArticleListCreateApi.as_view(), name="article-list"),
@@ -49,4 +50,29 @@ urlpatterns = [
         warehouse.ShortageRefuseApi.as_view(),
         name="shortage-refuse",
     ),
+    # QT-09 transfers and WIP
+    path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),
+    path("transfers/accept/", transfers.TransferAcceptApi.as_view(), name="transfer-accept"),
+    path("transfers/<int:pk>/", transfers.TransferDetailApi.as_view(), name="transfer-detail"),
+    path(
+        "transfers/<int:pk>/approve/",
+        transfers.TransferApproveApi.as_view(),
+        name="transfer-approve",
+    ),
+    path(
+        "transfers/<int:pk>/reject/", transfers.TransferRejectApi.as_view(), name="transfer-reject"
+    ),
+    path(
+        "transfers/<int:pk>/cancel/", transfers.TransferCancelApi.as_view(), name="transfer-cancel"
+    ),
+    path("transfers/<int:pk>/retry/", transfers.TransferRetryApi.as_view(), name="transfer-retry"),
+    path("transfers/<int:pk>/slip/", transfers.TransferSlipApi.as_view(), name="transfer-slip"),
+    path("wip/", transfers.WipListApi.as_view(), name="wip-list"),
+    path(
+        "lines/<str:code>/clearance/", transfers.LineClearanceApi.as_view(), name="line-clearance"
+    ),
+    # alerts
+    path("alerts/", alerts.AlertListApi.as_view(), name="alert-list"),
+    path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledgeApi.as_view(), name="alert-ack"),
+    path("alerts/<int:pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
 ]

@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "StockMoveKindEnum": "warehouse.models.StockMove.Kind",
         "LotInspectionEnum": "warehouse.models.StockLot.Inspection",
         "DepartmentKindEnum": "transfers.models.Department.Kind",
+        "AlertPriorityEnum": "dashboard.models.AlertPriority",
+        "AlertKindEnum": "dashboard.models.AlertKind",
     },
 }
 

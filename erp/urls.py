@@ -27,6 +27,7 @@ urlpatterns = [
     path("finishing/", include("finishing.urls")),
     path("packing/", include("packing.urls")),
     path("quality/", include("quality.urls")),
+    path("transfers/", include("transfers.urls")),
 ]
 
 handler404 = "erp.common.views.page_not_found"

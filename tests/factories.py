@@ -84,7 +84,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def bom(self, create, extracted, **kwargs):
-        if not create:
+        if not create or self.bom.exists():  # get_or_create found an existing article
             return
         lines = extracted
         if lines is None:

@@ -1,5 +1,11 @@
 """The WIP ledger: double-entry bookkeeping of units (DESIGN.md).
 
+Locking policy (the whole project follows it): rows are locked with
+``select_for_update(no_key=True)`` (FOR NO KEY UPDATE). A plain FOR UPDATE also blocks the
+FOR KEY SHARE that PostgreSQL takes when another transaction inserts a row referencing the locked
+one (a balance on a locked line, a transfer of a locked batch), which deadlocked mixed traffic in
+tests/concurrency. Order: transfer row, then line row, then batch row, then balance rows by pk.
+
 Every change of WIP goes through ``wip_moves`` (or ``wip_move`` for one), which, inside the
 caller's transaction, locks the balance rows involved in primary-key order, checks that no bucket
 goes negative, appends the movements and updates the balances. Only SQL runs while the locks are
@@ -83,12 +89,18 @@ def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> l
 
         source_batches = sorted({m.batch.pk for m in moves if m.source is SOURCE})
         if source_batches:
-            list(Batch.objects.select_for_update().filter(pk__in=source_batches).order_by("pk"))
+            list(
+                Batch.objects.select_for_update(no_key=True)
+                .filter(pk__in=source_batches)
+                .order_by("pk")
+            )
 
         rows = {}
         batch_ids = {k[0] for k in keys}
         for row in (
-            WipBalance.objects.select_for_update().filter(batch_id__in=batch_ids).order_by("pk")
+            WipBalance.objects.select_for_update(no_key=True)
+            .filter(batch_id__in=batch_ids)
+            .order_by("pk")
         ):
             rows[(row.batch_id, row.department_id, row.line_id, row.state)] = row
 

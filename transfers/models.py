@@ -63,6 +63,7 @@ class Line(TimeStampedModel):
 class WipState(models.TextChoices):
     INPUT = "input", _("Not yet cut")
     AVAILABLE = "available", _("Available")
+    READY = "ready", _("Ready to send")
     LOCKED = "locked", _("Locked in a transfer")
     QUARANTINED = "quarantined", _("Quarantined")
     REWORK = "rework", _("Rework")
@@ -74,7 +75,11 @@ class WipState(models.TextChoices):
 class WipBalance(models.Model):
     """Units of a batch in one bucket ``(department, line, state)`` now: a cache of the ledger
     (``WipMovement``), never negative. The source bucket ``input`` has no row: it is minus the
-    sum of all the others."""
+    sum of all the others.
+
+    ``available`` units are at the department; ``ready`` units are available ones that the
+    department's own work has made sendable (cut, embroidered, past loop stitch, converted to
+    FG). The API reports both as available and ``ready`` as ``sendable``."""
 
     batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="wip_balances")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
@@ -152,3 +157,122 @@ class WipMovement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("WipMovement is append-only")
+
+
+class TransferState(models.TextChoices):
+    BLOCKED = "BLOCKED", _("Blocked (line not clear)")
+    IN_TRANSIT = "IN_TRANSIT", _("In transit")
+    HELD = "HELD", _("Held (count differs)")
+    ACCEPTED = "ACCEPTED", _("Accepted")
+    REJECTED = "REJECTED", _("Rejected")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+OPEN_TRANSFER_STATES = (TransferState.BLOCKED, TransferState.IN_TRANSIT, TransferState.HELD)
+
+
+class Transfer(models.Model):
+    """A QT-09 handover of units of one batch from one department (line) to the next.
+
+    State changes only through ``transfers.services`` (see ``ALLOWED`` there)."""
+
+    slip_code = models.CharField(_("slip code"), max_length=40, unique=True, null=True, blank=True)
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="transfers")
+    from_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    from_line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    to_line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity sent"))
+    quantity_received = models.PositiveIntegerField(_("quantity counted"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=TransferState.choices, db_index=True
+    )
+    blocked_reason = models.CharField(_("blocked because"), max_length=300, blank=True)
+    vendor = models.ForeignKey(
+        "ppic.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    expected_return = models.DateField(_("expected back"), null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="transfer_qty_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(quantity_received__isnull=True)
+                | models.Q(quantity_received__lte=models.F("quantity")),
+                name="transfer_counted_lte_sent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="IN_TRANSIT") | models.Q(slip_code__isnull=False),
+                name="transfer_in_transit_has_slip",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_department", "state"], name="transfer_to_state"),
+            models.Index(fields=["to_line", "state"], name="transfer_line_state"),
+            models.Index(fields=["batch", "state"], name="transfer_batch_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """Human number, derived from the primary key (no counter row to lock)."""
+        return f"TRF-{self.pk:06d}" if self.pk else "TRF-?"
+
+    @staticmethod
+    def pk_from_number(number: str) -> int | None:
+        prefix, _sep, digits = number.strip().upper().partition("-")
+        return int(digits) if prefix == "TRF" and digits.isdigit() else None
+
+
+class TransferEvent(models.Model):
+    """Append-only history of a transfer: who did what, when, from which state to which."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=12)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class LineClearance(models.Model):
+    """A supervisor's recorded check that a line is clear. Batches that occupied the line at
+    that moment no longer block it; anything arriving later is checked again."""
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="clearances")
+    note = models.CharField(max_length=300)
+    cleared_batch_ids = models.JSONField(default=list)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("line clearance")
+        verbose_name_plural = _("line clearances")
+
+    def __str__(self) -> str:
+        return f"{self.line_id} cleared {self.recorded_at:%Y-%m-%d %H:%M}"

@@ -24,6 +24,7 @@ def mo_units_cut(*, mo) -> int:
 
 
 WIP_STATES = ("available", "locked", "quarantined", "rework")
+AT_DEPARTMENT = ("available", "ready", "locked", "quarantined", "rework")
 
 
 def batch_wip_summary(*, batch) -> dict:
@@ -45,9 +46,11 @@ def batch_wip_summary(*, batch) -> dict:
             continue
         entry = per_department.setdefault(
             row["department__code"],
-            {"department": row["department__code"], **dict.fromkeys(WIP_STATES, 0)},
+            {"department": row["department__code"], **dict.fromkeys(WIP_STATES, 0), "sendable": 0},
         )
-        entry[state] += quantity
+        entry["available" if state == "ready" else state] += quantity
+        if state == "ready":
+            entry["sendable"] += quantity
     cut = sum(sum(e[s] for s in WIP_STATES) for e in per_department.values())
     cut += sum(terminal.values())
     return {"wip": list(per_department.values()), **terminal, "cut": cut}
@@ -74,7 +77,7 @@ def mo_progress(*, mo) -> list[dict]:
         position = order.get(row["department__code"], beyond)
         if row["state"] == "shipped":
             position = beyond
-        if position < beyond and row["state"] in WIP_STATES:
+        if position < beyond and row["state"] in AT_DEPARTMENT:
             here[steps[position]] += row["q"]
         for code in steps[:position]:
             past[code] += row["q"]
@@ -88,3 +91,65 @@ def mo_progress(*, mo) -> list[dict]:
         }
         for code in steps
     ]
+
+
+def transfer_qs():
+    from .models import Transfer
+
+    return Transfer.objects.select_related(
+        "batch", "batch__mo", "batch__mo__article", "batch__mo__destination", "from_department",
+        "from_line", "to_department", "to_line", "created_by", "accepted_by",
+    )  # fmt: skip
+
+
+def transfers_visible_to(user):
+    """Sending and receiving departments' users see their transfers; ppic, QC, managers all."""
+    from django.db.models import Q
+
+    from accounts.selectors import user_departments, user_roles
+
+    qs = transfer_qs()
+    if user_roles(user) & {"manager", "ppic", "qc_inspector", "qc_lab"}:
+        return qs
+    codes = user_departments(user)
+    return qs.filter(Q(from_department__code__in=codes) | Q(to_department__code__in=codes))
+
+
+def wip_rows(*, department=None, batch=None, line=None) -> list[dict]:
+    """One row per batch and department (lines summed), or per line when ``line`` is given:
+    available (incl. sendable), sendable, locked, quarantined, rework."""
+    from .models import WipBalance
+
+    qs = WipBalance.objects.filter(
+        quantity__gt=0, state__in=["available", "ready", "locked", "quarantined", "rework"]
+    )
+    if department is not None:
+        qs = qs.filter(department=department)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    keys = ["batch__number", "department__code", "department__sequence"]
+    if line is not None:
+        qs = qs.filter(line=line)
+        keys.append("line__code")
+    rows: dict[tuple, dict] = {}
+    for r in qs.values(*keys, "state").annotate(q=Sum("quantity")).order_by(*keys):
+        key = tuple(r[k] for k in keys)
+        row = rows.setdefault(
+            key,
+            {
+                "batch": r["batch__number"],
+                "department": r["department__code"],
+                "line": r.get("line__code"),
+                "available": 0,
+                "sendable": 0,
+                "locked": 0,
+                "quarantined": 0,
+                "rework": 0,
+            },
+        )
+        if r["state"] == "ready":
+            row["available"] += r["q"]
+            row["sendable"] += r["q"]
+        else:
+            row[r["state"]] += r["q"]
+    return list(rows.values())

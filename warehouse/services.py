@@ -183,7 +183,7 @@ def _issue(
     material_ids = sorted({m.pk for m, _q in wanted})
     lots_by_material: dict[int, list[StockLot]] = defaultdict(list)
     for lot in (
-        StockLot.objects.select_for_update()
+        StockLot.objects.select_for_update(no_key=True)
         .filter(material_id__in=material_ids, quantity_on_hand__gt=0)
         .order_by("pk")
     ):
@@ -307,7 +307,7 @@ def shortage_request_decide(
 ) -> tuple[ShortageRequest, list[Issue]]:
     """PENDING → APPROVED (issues FIFO like any issue; refused stock leaves it PENDING) or
     REFUSED. Locks the request row."""
-    shortage = ShortageRequest.objects.select_for_update().get(pk=shortage.pk)
+    shortage = ShortageRequest.objects.select_for_update(no_key=True).get(pk=shortage.pk)
     if shortage.status != ShortageRequest.Status.PENDING:
         raise ApplicationError(
             "invalid_transition",
@@ -345,7 +345,7 @@ def stock_adjust(
         )
     if quantity == 0:
         raise ApplicationError("invalid", _("A quantity other than zero."), status=400)
-    lot = StockLot.objects.select_for_update().get(pk=lot.pk)
+    lot = StockLot.objects.select_for_update(no_key=True).get(pk=lot.pk)
     if lot.quantity_on_hand + quantity < 0:
         raise ApplicationError(
             "insufficient_stock",
