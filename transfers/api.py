@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import user_departments, user_roles
 from erp.common.idempotency import ErpAPIView
-from ppic.models import Batch
+from ppic.models import ROUTE_STEPS, Batch
 
 from . import services
 from .models import Department, Line, TransferState
@@ -36,13 +36,16 @@ class DepartmentListApi(ListAPIView):
         return department_list()
 
 
-class ActsForADepartment(BasePermission):
-    """Role check before any input is read: the user acts for at least one department."""
+ROUTE_DEPARTMENTS = {code for steps in ROUTE_STEPS.values() for code in steps}
 
-    message = _("Your role does not act for any department.")
+
+class ActsForADepartment(BasePermission):
+    """Role check before any input is read: the user acts for a department on the routes."""
+
+    message = _("Your role does not send or receive transfers.")
 
     def has_permission(self, request, view):
-        return bool(user_departments(request.user))
+        return bool(set(user_departments(request.user)) & ROUTE_DEPARTMENTS)
 
 
 class ReadsTransfers(BasePermission):
@@ -122,7 +125,7 @@ class TransferListCreateApi(ErpAPIView):
 
     @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
     def post(self, request):
-        if not user_departments(request.user):
+        if not ActsForADepartment().has_permission(request, self):
             raise PermissionDenied(ActsForADepartment.message)
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
