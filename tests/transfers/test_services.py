@@ -11,7 +11,6 @@ from tests.transfers.helpers import (
     cut,
     dept,
     line,
-    make_ready,
     released_batches,
     users,
 )
