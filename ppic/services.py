@@ -113,7 +113,7 @@ def article_create(
 def article_update(*, article: Article, bom: list[dict] | None = None, **fields) -> Article:
     """Change an article's fields and, when given, replace its BOM. Released MOs keep the
     requirements they were released with."""
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     for name, value in fields.items():
         setattr(article, name, value)
     article.save()
@@ -174,7 +174,7 @@ def mo_create(
 
 
 def _locked_mo(mo_id: int) -> ManufacturingOrder:
-    return ManufacturingOrder.objects.select_for_update().get(pk=mo_id)
+    return ManufacturingOrder.objects.select_for_update(no_key=True).get(pk=mo_id)
 
 
 @transaction.atomic
@@ -254,3 +254,95 @@ def mo_cancel(*, mo: ManufacturingOrder, user, reason: str = "") -> Manufacturin
     mo.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     mo.work_orders.update(status=WorkOrder.Status.CANCELLED)
     return mo
+
+
+# --- customer POs -----------------------------------------------------------------------------
+@transaction.atomic
+def po_create(
+    *,
+    number: str,
+    destination: Destination,
+    ship_date: date,
+    lines: list[dict],
+):
+    """Create a customer PO with its lines (``[{"article": Article, "quantity": int}]``).
+
+    Refused (400, nothing written) when the number is taken, there are no lines, an article
+    appears twice or a quantity is below 1; refused (409) when the destination or an article is
+    archived."""
+    from django.db import IntegrityError
+
+    from .models import CustomerPO, CustomerPOLine
+
+    number = (number or "").strip()
+    if not number:
+        raise ApplicationError(
+            "invalid",
+            _("The PO number is required."),
+            fields={"number": [_("This field is required.")]},
+            status=400,
+        )
+    if CustomerPO.objects.filter(number=number).exists():
+        raise ApplicationError(
+            "invalid",
+            _("PO %(number)s already exists.") % {"number": number},
+            fields={"number": [_("This PO number is already used.")]},
+            status=400,
+        )
+    if not lines:
+        raise ApplicationError(
+            "invalid",
+            _("A PO needs at least one line."),
+            fields={"lines": [_("Add at least one article.")]},
+            status=400,
+        )
+    # The archive flags are read from the database: the objects handed in may be stale.
+    if not Destination.objects.filter(pk=destination.pk, active=True).exists():
+        raise ApplicationError(
+            "destination_inactive",
+            _("Destination %(code)s is archived.") % {"code": destination.code},
+        )
+    archived = set(
+        Article.objects.filter(
+            pk__in=[line["article"].pk for line in lines], active=False
+        ).values_list("code", flat=True)
+    )
+    seen = set()
+    for line in lines:
+        article, quantity = line["article"], line["quantity"]
+        if article.pk in seen:
+            raise ApplicationError(
+                "invalid",
+                _("Article %(code)s appears twice in the PO.") % {"code": article.code},
+                fields={"lines": [_("Each article once.")]},
+                status=400,
+            )
+        seen.add(article.pk)
+        if article.code in archived:
+            raise ApplicationError(
+                "article_inactive", _("Article %(code)s is archived.") % {"code": article.code}
+            )
+        if int(quantity) < 1:
+            raise ApplicationError(
+                "invalid",
+                _("The quantity of %(code)s must be at least 1.") % {"code": article.code},
+                fields={"lines": [_("Quantities are at least 1.")]},
+                status=400,
+            )
+    try:
+        with transaction.atomic():
+            po = CustomerPO.objects.create(
+                number=number, destination=destination, ship_date=ship_date
+            )
+    except IntegrityError:  # a concurrent create took the number between the check and here
+        raise ApplicationError(
+            "invalid",
+            _("PO %(number)s already exists.") % {"number": number},
+            fields={"number": [_("This PO number is already used.")]},
+            status=400,
+        ) from None
+    CustomerPOLine.objects.bulk_create(
+        CustomerPOLine(po=po, article=line["article"], quantity=int(line["quantity"]))
+        for line in lines
+    )
+    return po
