@@ -1,5 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
+from transfers.selectors import mo_progress_many  # noqa: F401  (re-exported for the pages)
+
 from .models import Article, BomLine, ManufacturingOrder, MaterialRequirement, WorkOrder
 
 
@@ -119,63 +121,3 @@ def plan_board_list(*, destination=None) -> QuerySet[ManufacturingOrder]:
         status__in=[ManufacturingOrder.Status.DRAFT, ManufacturingOrder.Status.RELEASED]
     )
     return qs.order_by("due_date", "number")
-
-
-def mo_progress_many(mos) -> dict[int, list[dict]]:
-    """``transfers.selectors.mo_progress`` for many MOs in two queries (one aggregate over the
-    WIP balances grouped by MO, department and state; one for the SPK targets), whatever their
-    number. Returns ``{mo.pk: [{"department", "target_quantity", "wip", "done"}, ...]}``."""
-    from django.db.models import Sum
-
-    from transfers import selectors as wip
-    from transfers.models import WipBalance
-
-    from .models import ROUTE_STEPS
-
-    # The states that count as "units at a department now", exactly as mo_progress counts them.
-    at_department = getattr(wip, "AT_DEPARTMENT", wip.WIP_STATES)
-
-    mos = list(mos)
-    if not mos:
-        return {}
-    ids = [mo.pk for mo in mos]
-    rows = (
-        WipBalance.objects.filter(batch__mo_id__in=ids, quantity__gt=0)
-        .values("batch__mo_id", "department__code", "state")
-        .annotate(q=Sum("quantity"))
-        .order_by()
-    )
-    by_mo: dict[int, list[dict]] = {}
-    for row in rows:
-        by_mo.setdefault(row["batch__mo_id"], []).append(row)
-    targets: dict[tuple[int, str], int] = {
-        (mo_id, code): target
-        for mo_id, code, target in WorkOrder.objects.filter(mo_id__in=ids)
-        .values_list("mo_id", "department__code", "target_quantity")
-        .order_by()
-    }
-    result: dict[int, list[dict]] = {}
-    for mo in mos:
-        steps = ROUTE_STEPS[mo.route]
-        order = {code: i for i, code in enumerate(steps)}
-        beyond = len(steps)  # FG warehouse and shipped count as past every step
-        here = dict.fromkeys(steps, 0)
-        past = dict.fromkeys(steps, 0)
-        for row in by_mo.get(mo.pk, []):
-            position = order.get(row["department__code"], beyond)
-            if row["state"] == "shipped":
-                position = beyond
-            if position < beyond and row["state"] in at_department:
-                here[steps[position]] += row["q"]
-            for code in steps[:position]:
-                past[code] += row["q"]
-        result[mo.pk] = [
-            {
-                "department": code,
-                "target_quantity": targets.get((mo.pk, code), mo.quantity),
-                "wip": here[code],
-                "done": past[code],
-            }
-            for code in steps
-        ]
-    return result

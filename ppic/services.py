@@ -146,6 +146,22 @@ def mo_create(
     po_line=None,
     batch_size: int | None = None,
 ) -> ManufacturingOrder:
+    if quantity < 1 or (batch_size is not None and batch_size < 1):
+        raise ApplicationError(
+            "invalid",
+            _("Quantity and batch size must be at least 1."),
+            fields={"quantity": [_("At least 1.")]},
+            status=400,
+        )
+    if po_line is not None and po_line.article_id != article.pk:
+        raise ApplicationError(
+            "invalid",
+            _("PO line %(po)s is for article %(code)s.")
+            % {"po": po_line.po.number, "code": po_line.article.code},
+            fields={"article": [_("Must match the PO line.")]},
+            status=400,
+        )
+    article = Article.objects.get(pk=article.pk)  # the archive flag as stored now
     if not article.active:
         raise ApplicationError(
             "article_inactive", _("Article %(code)s is archived.") % {"code": article.code}
@@ -250,8 +266,9 @@ def mo_cancel(*, mo: ManufacturingOrder, user, reason: str = "") -> Manufacturin
         )
     mo.status = ManufacturingOrder.Status.CANCELLED
     mo.cancelled_at = timezone.now()
+    mo.cancelled_by = user
     mo.cancel_reason = reason
-    mo.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    mo.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
     mo.work_orders.update(status=WorkOrder.Status.CANCELLED)
     return mo
 

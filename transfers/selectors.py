@@ -59,38 +59,65 @@ def batch_wip_summary(*, batch) -> dict:
 def mo_progress(*, mo) -> list[dict]:
     """Per route step: units there now and units that have gone past it (later departments,
     FG warehouse, shipped, or scrapped/written off after it)."""
-    from ppic.models import ROUTE_STEPS
+    return mo_progress_many([mo])[mo.pk]
+
+
+def mo_progress_many(mos) -> dict[int, list[dict]]:
+    """Progress per route step for many MOs in two queries (one aggregate over the
+    WIP balances grouped by MO, department and state; one for the SPK targets), whatever their
+    number. Returns ``{mo.pk: [{"department", "target_quantity", "wip", "done"}, ...]}``."""
+    from django.db.models import Sum
+
+    from ppic.models import ROUTE_STEPS, WorkOrder
 
     from .models import WipBalance
 
-    steps = ROUTE_STEPS[mo.route]
-    order = {code: i for i, code in enumerate(steps)}
-    beyond = len(steps)  # FG warehouse and shipped count as past every step
-    here = dict.fromkeys(steps, 0)
-    past = dict.fromkeys(steps, 0)
+    at_department = AT_DEPARTMENT
+
+    mos = list(mos)
+    if not mos:
+        return {}
+    ids = [mo.pk for mo in mos]
     rows = (
-        WipBalance.objects.filter(batch__mo=mo, quantity__gt=0)
-        .values("department__code", "state")
+        WipBalance.objects.filter(batch__mo_id__in=ids, quantity__gt=0)
+        .values("batch__mo_id", "department__code", "state")
         .annotate(q=Sum("quantity"))
+        .order_by()
     )
+    by_mo: dict[int, list[dict]] = {}
     for row in rows:
-        position = order.get(row["department__code"], beyond)
-        if row["state"] == "shipped":
-            position = beyond
-        if position < beyond and row["state"] in AT_DEPARTMENT:
-            here[steps[position]] += row["q"]
-        for code in steps[:position]:
-            past[code] += row["q"]
-    targets = {wo.department.code: wo.target_quantity for wo in mo.work_orders.all()}
-    return [
-        {
-            "department": code,
-            "target_quantity": targets.get(code, mo.quantity),
-            "wip": here[code],
-            "done": past[code],
-        }
-        for code in steps
-    ]
+        by_mo.setdefault(row["batch__mo_id"], []).append(row)
+    targets: dict[tuple[int, str], int] = {
+        (mo_id, code): target
+        for mo_id, code, target in WorkOrder.objects.filter(mo_id__in=ids)
+        .values_list("mo_id", "department__code", "target_quantity")
+        .order_by()
+    }
+    result: dict[int, list[dict]] = {}
+    for mo in mos:
+        steps = ROUTE_STEPS[mo.route]
+        order = {code: i for i, code in enumerate(steps)}
+        beyond = len(steps)  # FG warehouse and shipped count as past every step
+        here = dict.fromkeys(steps, 0)
+        past = dict.fromkeys(steps, 0)
+        for row in by_mo.get(mo.pk, []):
+            position = order.get(row["department__code"], beyond)
+            if row["state"] == "shipped":
+                position = beyond
+            if position < beyond and row["state"] in at_department:
+                here[steps[position]] += row["q"]
+            for code in steps[:position]:
+                past[code] += row["q"]
+        result[mo.pk] = [
+            {
+                "department": code,
+                "target_quantity": targets.get((mo.pk, code), mo.quantity),
+                "wip": here[code],
+                "done": past[code],
+            }
+            for code in steps
+        ]
+    return result
 
 
 def transfer_qs():
