@@ -62,3 +62,25 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
     async def alert_message(self, event):
         """Group message ``{"type": "alert.message", "alert": {...}}`` → the client."""
         await self.send_json({"type": "alert", "alert": event["alert"]})
+
+
+class AlertHtmlConsumer(AlertConsumer):
+    """``/ws/alerts/html/``: the same broadcast as HTML for the htmx ws extension: each alert
+    arrives as an out-of-band swap that prepends it to the page's alert banner."""
+
+    async def send_json(self, content, close=False):
+        if content.get("type") != "alert":
+            return  # hello / pong are for JSON clients
+        await self.send(text_data=render_alert_oob(content["alert"]), close=close)
+
+    async def alert_message(self, event):
+        alert = event["alert"]
+        if alert.get("resolved_at") or alert.get("acknowledged_at"):
+            return  # the banner only announces new, unacknowledged alerts
+        await self.send(text_data=render_alert_oob(alert))
+
+
+def render_alert_oob(alert: dict) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string("dashboard/alert_oob.html", {"alert": alert})

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "erp.common.context_processors.navigation",
+                "dashboard.context_processors.alerts",
             ],
         },
     },

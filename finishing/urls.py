@@ -1,9 +1,7 @@
-from django.urls import path
-
-from . import views
+from transfers.stations import station_urlpatterns
 
 app_name = "finishing"
 
 urlpatterns = [
-    path("", views.station, name="station"),
+    *station_urlpatterns("finishing"),
 ]

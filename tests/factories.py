@@ -19,7 +19,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        # get_or_create may return an existing user: keep its hash (and its sessions valid)
+        if not self.password or extracted:
+            self.set_password(extracted or TEST_PASSWORD)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

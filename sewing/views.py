@@ -1,3 +1,0 @@
-from erp.common.station import station_view
-
-station = station_view("sewing")
