@@ -37,3 +37,45 @@ def login(page, base_url: str, username: str, password: str = "Admin@123"):
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """An ASGI server (uvicorn, in a thread) serving HTTP with static files and the websockets,
+    for browser tests that need live updates (pytest-django's live_server is WSGI only)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+
+    from erp.asgi import application as erp_application
+
+    app = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(get_asgi_application()),
+            "websocket": erp_application.application_mapping["websocket"],
+        }
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+
+    class Live:
+        url = f"http://127.0.0.1:{port}"
+
+    yield Live
+    server.should_exit = True
+    thread.join(10)
