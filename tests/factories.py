@@ -19,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         # get_or_create may return an existing user: keep its hash (and its sessions valid)
