@@ -25,6 +25,17 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """In-memory channel layers keep queues bound to the event loop that made them (an earlier
+    test's server thread): every test starts with a new layer."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -73,3 +84,26 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "locale": "id-ID"}
+
+
+def run_async(coroutine_function, timeout=60):
+    """Run an async test scenario in its own thread and event loop. (After a browser test,
+    Playwright's sync API keeps an event loop in the main thread, where async_to_sync refuses
+    to run.)"""
+    import asyncio
+    import threading
+
+    outcome = {}
+
+    def runner():
+        try:
+            outcome["value"] = asyncio.run(coroutine_function())
+        except BaseException as exc:  # re-raised in the test thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=runner)
+    thread.start()
+    thread.join(timeout)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

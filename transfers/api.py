@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
@@ -16,6 +16,7 @@ from ppic.models import ROUTE_STEPS, Batch
 
 from . import services
 from .models import Department, Line, TransferState
+from .reference_cache import department_by_code, line_by_code
 from .selectors import department_list, transfer_qs, transfers_visible_to, wip_rows
 from .serializers import (
     DepartmentSerializer,
@@ -57,23 +58,35 @@ class ReadsTransfers(BasePermission):
         )
 
 
-def _code_field(model, slug="code"):
-    return serializers.SlugRelatedField(slug_field=slug, queryset=model.objects.all())
+@extend_schema_field(OpenApiTypes.STR)
+class CachedCodeField(serializers.Field):
+    """A department or line by its code, from the per-process reference map (no query)."""
+
+    def __init__(self, lookup, **kwargs):
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data:
+            raise serializers.ValidationError(_("Give a code."))
+        obj = self.lookup(data)
+        if obj is None:
+            raise serializers.ValidationError(_("Unknown code %(code)s.") % {"code": data})
+        return obj
+
+    def to_representation(self, value):
+        return value.code
 
 
 class TransferCreateSerializer(serializers.Serializer):
-    batch = _code_field(Batch, "number")
-    from_department = _code_field(Department)
-    to_department = _code_field(Department)
-    from_line = _code_field(Line)
-    to_line = _code_field(Line)
+    batch = serializers.SlugRelatedField(
+        slug_field="number", queryset=Batch.objects.select_related("mo__destination")
+    )
+    from_department = CachedCodeField(department_by_code)
+    to_department = CachedCodeField(department_by_code)
+    from_line = CachedCodeField(line_by_code, required=False, allow_null=True)
+    to_line = CachedCodeField(line_by_code, required=False, allow_null=True)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("from_line", "to_line"):
-            self.fields[name].required = False
-            self.fields[name].allow_null = True
 
 
 class AcceptSerializer(serializers.Serializer):
@@ -96,9 +109,9 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 def _transfer_body(transfer_id: int, status=200, detail=False):
-    transfer = transfer_qs().prefetch_related("events__user").get(pk=transfer_id)
+    qs = transfer_qs().prefetch_related("events__user") if detail else transfer_qs()
     serializer = TransferDetailSerializer if detail else TransferSerializer
-    return Response(serializer(transfer).data, status=status)
+    return Response(serializer(qs.get(pk=transfer_id)).data, status=status)
 
 
 class TransferListCreateApi(ErpAPIView):

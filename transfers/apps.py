@@ -7,9 +7,11 @@ def _seed(sender, using, apps=None, **kwargs):
     # flush (transaction=True tests) sends post_migrate without the migration state
     if apps is None:
         from django.apps import apps
+    from . import reference_cache
     from .seeding import ensure_departments_and_lines
 
     ensure_departments_and_lines(apps, using=using)
+    reference_cache.clear()  # flushed and re-seeded rows have new primary keys
 
 
 class TransfersConfig(AppConfig):
@@ -17,4 +19,17 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Transfers (QT-09)")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from . import reference_cache
+        from .models import Department, Line
+
         post_migrate.connect(_seed, sender=self, dispatch_uid="transfers.seed")
+        for model in (Department, Line):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    lambda **kwargs: reference_cache.clear(),
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"transfers.refcache.{model.__name__}.{signal}",
+                )

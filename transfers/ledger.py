@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import transaction
+from django.db.models import Case, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from erp.common.errors import ApplicationError
@@ -51,27 +51,30 @@ def _key(batch_id: int, bucket: Bucket) -> tuple:
     return (batch_id, bucket.department.pk, bucket.line.pk if bucket.line else None, bucket.state)
 
 
-def _ensure_rows(keys: set[tuple]) -> None:
-    """Create missing balance rows; a concurrent creator wins harmlessly (unique constraint)."""
-    for batch_id, department_id, line_id, state in sorted(keys, key=str):
-        lookup = {
-            "batch_id": batch_id,
-            "department_id": department_id,
-            "line_id": line_id,
-            "state": state,
-        }
-        if WipBalance.objects.filter(**lookup).exists():
-            continue
-        try:
-            with transaction.atomic():
-                WipBalance.objects.create(**lookup, quantity=0)
-        except IntegrityError:
-            pass  # created meanwhile by another transaction
+def _lock_rows(batch_ids) -> dict[tuple, WipBalance]:
+    """Lock every balance row of the batches, in primary-key order (one query)."""
+    return {
+        (r.batch_id, r.department_id, r.line_id, r.state): r
+        for r in WipBalance.objects.select_for_update(no_key=True)
+        .filter(batch_id__in=sorted(batch_ids))
+        .only("id", "batch_id", "department_id", "line_id", "state", "quantity")
+        .order_by("pk")
+    }
 
 
-def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> list[WipMovement]:
-    """Apply several moves atomically. Locks every balance row involved (pk order), and the
-    batch rows of moves out of the input bucket (so cutting never exceeds the batch)."""
+def wip_moves(
+    moves: list[Move],
+    *,
+    reason: str,
+    user,
+    reference: str = "",
+    refuse_quarantined_at: Department | None = None,
+) -> list[WipMovement]:
+    """Apply several moves atomically: lock the batches' balance rows (pk order; missing rows are
+    inserted first, a concurrent twin insert is ignored), check, update them in one statement,
+    append the movements. Moves out of the input bucket also lock their batch row, so cutting
+    never exceeds the batch. ``refuse_quarantined_at``: refuse (409 ``batch_quarantined``) when
+    the batch has quarantined units at that department, checked on the locked rows."""
     if not moves:
         return []
     for move in moves:
@@ -83,26 +86,43 @@ def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> l
     with transaction.atomic():
         keys = {_key(m.batch.pk, m.target) for m in moves}
         keys |= {_key(m.batch.pk, m.source) for m in moves if m.source is not SOURCE}
-        _ensure_rows(keys)
-
-        from ppic.models import Batch
+        batch_ids = {k[0] for k in keys}
 
         source_batches = sorted({m.batch.pk for m in moves if m.source is SOURCE})
         if source_batches:
+            from ppic.models import Batch
+
             list(
                 Batch.objects.select_for_update(no_key=True)
                 .filter(pk__in=source_batches)
                 .order_by("pk")
+                .values_list("pk", flat=True)
             )
 
-        rows = {}
-        batch_ids = {k[0] for k in keys}
-        for row in (
-            WipBalance.objects.select_for_update(no_key=True)
-            .filter(batch_id__in=batch_ids)
-            .order_by("pk")
-        ):
-            rows[(row.batch_id, row.department_id, row.line_id, row.state)] = row
+        rows = _lock_rows(batch_ids)
+        missing = keys - rows.keys()
+        if missing:
+            WipBalance.objects.bulk_create(
+                [
+                    WipBalance(batch_id=b, department_id=d, line_id=ln, state=st, quantity=0)
+                    for b, d, ln, st in sorted(missing, key=str)
+                ],
+                ignore_conflicts=True,
+            )
+            rows = _lock_rows(batch_ids)
+
+        if refuse_quarantined_at is not None:
+            batch = moves[0].batch
+            if any(
+                r.quantity > 0 and r.state == WipState.QUARANTINED and r.batch_id == batch.pk
+                and r.department_id == refuse_quarantined_at.pk
+                for r in rows.values()
+            ):  # fmt: skip
+                raise ApplicationError(
+                    "batch_quarantined",
+                    _("%(batch)s has quarantined units at %(dept)s: nothing of it leaves until "
+                      "QC decides.") % {"batch": batch.number, "dept": refuse_quarantined_at.code},
+                )  # fmt: skip
 
         deltas: dict[tuple, int] = defaultdict(int)
         cut: dict[int, int] = defaultdict(int)
@@ -131,7 +151,7 @@ def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> l
                 )
         for batch_id, quantity in cut.items():
             batch = next(m.batch for m in moves if m.batch.pk == batch_id)
-            already = batch_units_out_of_input(batch_id)
+            already = sum(r.quantity for k, r in rows.items() if k[0] == batch_id)
             if already + quantity > batch.quantity:
                 raise ApplicationError(
                     "exceeds_batch",
@@ -145,9 +165,12 @@ def wip_moves(moves: list[Move], *, reason: str, user, reference: str = "") -> l
                     fields={"remaining": batch.quantity - already},
                 )
 
-        for key, delta in deltas.items():
-            if delta:
-                WipBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + delta)
+        changed = {rows[key].pk: delta for key, delta in deltas.items() if delta}
+        if changed:
+            WipBalance.objects.filter(pk__in=list(changed)).update(
+                quantity=F("quantity")
+                + Case(*(When(pk=pk, then=Value(d)) for pk, d in changed.items()), default=Value(0))
+            )
         return WipMovement.objects.bulk_create(
             WipMovement(
                 batch=move.batch,

@@ -32,6 +32,7 @@ from .models import (
     WipBalance,
     WipState,
 )
+from .reference_cache import departments_with_lines
 from .signals import transfer_state_changed
 
 S = TransferState
@@ -139,19 +140,21 @@ def next_department(*, route: str, from_code: str) -> str | None:
 def line_occupants(line: Line) -> set[int]:
     """Batches on the line now (units there, or transfers to it in transit/held), less those a
     supervisor's latest clearance check covered."""
-    on_line = set(
+    on_line = (
         WipBalance.objects.filter(line=line, quantity__gt=0, state__in=OCCUPYING_STATES)
-        .values_list("batch_id", flat=True)
-        .distinct()
+        .values_list("batch_id")
+        .order_by()
     )
-    incoming = set(
+    incoming = (
         Transfer.objects.filter(to_line=line, state__in=[S.IN_TRANSIT, S.HELD])
-        .values_list("batch_id", flat=True)
-        .distinct()
+        .values_list("batch_id")
+        .order_by()
     )
+    occupants = {pk for (pk,) in on_line.union(incoming)}  # one query
+    if not occupants:
+        return occupants
     cleared = LineClearance.objects.filter(line=line).values_list("cleared_batch_ids", flat=True)
-    latest = cleared.first() or []
-    return (on_line | incoming) - set(latest)
+    return occupants - set(cleared.first() or [])
 
 
 def clearance_problem(*, batch: Batch, to_department: Department, to_line: Line | None) -> str:
@@ -280,8 +283,7 @@ def transfer_prepare(
             },
             fields={"expected": expected},
         )
-    receiver_has_lines = to_department.lines.filter(active=True).exists()
-    if receiver_has_lines and to_line is None:
+    if to_line is None and to_department.pk in departments_with_lines():
         raise ApplicationError(
             "invalid",
             _("Choose the receiving line of %(dept)s.") % {"dept": to_department.code},
@@ -297,16 +299,6 @@ def transfer_prepare(
             status=400,
         )
     from_line = _resolve_from_line(batch, from_department, from_line)
-    quarantined = WipBalance.objects.filter(
-        batch=batch, department=from_department, state=WipState.QUARANTINED, quantity__gt=0
-    ).exists()
-    if quarantined:
-        raise ApplicationError(
-            "batch_quarantined",
-            _("%(batch)s has quarantined units at %(dept)s: nothing of it leaves until QC decides.")
-            % {"batch": batch.number, "dept": from_department.code},
-        )
-
     with transaction.atomic():
         if to_line is not None:
             to_line = Line.objects.select_for_update(no_key=True).get(pk=to_line.pk)
@@ -338,6 +330,7 @@ def transfer_prepare(
             reason="transfer_prepare",
             user=user,
             reference=f"transfer:{transfer.pk}",
+            refuse_quarantined_at=from_department,
         )
         if problem:
             alert_raise(
@@ -421,10 +414,17 @@ def transfer_cancel(*, transfer: Transfer, user, reason: str = "") -> Transfer:
 
 # --- accept, approve, reject -------------------------------------------------------------------
 def transfer_get_by_slip(slip_code: str) -> Transfer:
+    """The transfer of a scanned slip, with what the checks need, in one query."""
     code = (slip_code or "").strip().upper()
-    transfer = None
-    if code:
-        transfer = Transfer.objects.filter(slip_code=code).first()
+    transfer = (
+        Transfer.objects.select_related(
+            "batch", "batch__mo", "from_department", "from_line", "to_department", "to_line"
+        )
+        .filter(slip_code=code)
+        .first()
+        if code
+        else None
+    )
     if transfer is None:
         raise ApplicationError(
             "slip_not_found",
@@ -432,7 +432,7 @@ def transfer_get_by_slip(slip_code: str) -> Transfer:
             % {"code": code or "-"},
             status=404,
         )
-    return _with_relations(transfer.pk)
+    return transfer
 
 
 def _already_accepted(transfer: Transfer) -> ApplicationError:

@@ -1,13 +1,12 @@
 """``/ws/alerts/``: foreign Origins and anonymous users are refused; users get their groups."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from erp.asgi import application
-from tests.conftest import jwt_for
+from tests.conftest import jwt_for, run_async
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.smoke]
 
@@ -21,7 +20,10 @@ async def _connect(path, headers):
 
 
 def connect(path, headers):
-    return async_to_sync(_connect)(path, headers)
+    async def attempt():
+        return await _connect(path, headers)
+
+    return run_async(attempt)
 
 
 def test_a_foreign_origin_is_refused_even_with_a_valid_token(api_client, make_user, password):
@@ -75,7 +77,7 @@ def test_a_user_with_a_token_joins_the_groups_of_their_departments(api_client, m
         assert await communicator.receive_json_from() == {"type": "pong"}
         await communicator.disconnect()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 def test_a_browser_session_is_accepted_and_managers_join_the_factory_group(client, make_user):
@@ -91,4 +93,4 @@ def test_a_browser_session_is_accepted_and_managers_join_the_factory_group(clien
         assert "factory" in hello["groups"] and "dept-QUALITY" in hello["groups"]
         await communicator.disconnect()
 
-    async_to_sync(scenario)()
+    run_async(scenario)

@@ -2,12 +2,12 @@
 websocket (JSON and the HTML stream the pages use), and not other departments."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from erp.asgi import application
+from tests.conftest import run_async
 from tests.transfers.helpers import cut, dept, line, released_batches, users
 from transfers import services
 
@@ -73,7 +73,7 @@ def test_the_blocked_transfer_alert_reaches_the_receiving_station(client):
         for communicator in (sewing_json, sewing_html, finishing):
             await communicator.disconnect()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 def test_pages_still_work_and_show_alerts_when_the_channel_layer_is_down(client, settings):
