@@ -42,32 +42,46 @@ def test_api_errors_follow_accept_language(api_client):
 
 
 def _po_entries(text: str):
-    """(msgid, msgstr, flags) for each entry of a .po file (enough of the format for this)."""
-    entries, msgid, msgstr, flags, current = [], None, None, "", None
+    """(msgid, msgstr, flags, plural) for each entry of a .po file; for plural entries msgstr is
+    msgstr[0] (Indonesian has one form) and plural the msgid_plural."""
+    entries = []
+    entry = None
+    current = None
+
+    def close():
+        if entry and entry["msgid"] is not None:
+            entries.append((entry["msgid"], entry["msgstr"], entry["flags"], entry["plural"]))
+
     for line in text.splitlines() + [""]:
+        if not line.strip():
+            close()
+            entry, current = None, None
+            continue
+        if entry is None:
+            entry = {"msgid": None, "msgstr": "", "flags": "", "plural": None}
         if line.startswith("#,"):
-            flags = line
+            entry["flags"] = line
+        elif line.startswith("msgid_plural "):
+            entry["plural"], current = line[13:].strip('"'), "plural"
         elif line.startswith("msgid "):
-            msgid, current = line[6:].strip('"'), "id"
+            entry["msgid"], current = line[6:].strip('"'), "msgid"
+        elif line.startswith("msgstr[0] "):
+            entry["msgstr"], current = line[10:].strip('"'), "msgstr"
+        elif line.startswith("msgstr["):
+            current = None  # further plural forms: Indonesian has one
         elif line.startswith("msgstr "):
-            msgstr, current = line[7:].strip('"'), "str"
+            entry["msgstr"], current = line[7:].strip('"'), "msgstr"
         elif line.startswith('"') and current:
-            if current == "id":
-                msgid += line.strip('"')
-            else:
-                msgstr += line.strip('"')
-        elif not line.strip():
-            if msgid is not None:
-                entries.append((msgid, msgstr, flags))
-            msgid, msgstr, flags, current = None, None, "", None
+            entry[current] += line.strip('"')
+    close()
     return entries
 
 
 def test_every_marked_string_has_an_indonesian_translation():
     entries = [e for e in _po_entries(PO_FILE.read_text()) if e[0]]
     assert len(entries) > 50
-    untranslated = [msgid for msgid, msgstr, _f in entries if not msgstr]
-    fuzzy = [msgid for msgid, _s, flags in entries if "fuzzy" in flags]
+    untranslated = [e[0] for e in entries if not e[1]]
+    fuzzy = [e[0] for e in entries if "fuzzy" in e[2]]
     assert untranslated == [] and fuzzy == []
 
 
@@ -77,8 +91,13 @@ def test_the_compiled_catalogue_matches_its_source():
 
     with PO_FILE.with_suffix(".mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    for msgid, msgstr, _flags in _po_entries(PO_FILE.read_text()):
-        if msgid:
-            decoded = msgid.replace('\\"', '"').replace("\\n", "\n")
-            expected = msgstr.replace('\\"', '"').replace("\\n", "\n")
-            assert catalogue.gettext(decoded) == expected, msgid
+    for msgid, msgstr, _flags, plural in _po_entries(PO_FILE.read_text()):
+        if not msgid:
+            continue
+        source = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
+        expected = msgstr.encode().decode("unicode_escape").encode("latin-1").decode()
+        if plural is None:
+            assert catalogue.gettext(source) == expected, msgid
+        else:
+            plural_source = plural.encode().decode("unicode_escape").encode("latin-1").decode()
+            assert catalogue.ngettext(source, plural_source, 1) == expected, msgid
