@@ -33,7 +33,11 @@ def key() -> str:
 
 
 def login(client, make_user, role):
+    """Log in; these tests read the English wording (Indonesian is tested in test_i18n)."""
+    from django.conf import settings
+
     client.force_login(make_user(username=f"{role}-user", roles=[role]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
