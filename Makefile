@@ -7,7 +7,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev assets static migrate seed lint format messages \
+.PHONY: help run test install install-dev assets static migrate seed lint format messages bench bench-transfers \
         check-deploy bench clean
 
 help:
@@ -66,3 +66,18 @@ messages: install
 
 clean:
 	rm -rf staticfiles .pytest_cache
+
+# --- benchmarks (not part of `make test`; CI runs them tiny to prove they work) -----------------
+BENCH_PG       ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB       ?= erp_bench
+BENCH_CLIENTS  ?= 4
+BENCH_TRANSFERS ?= 200
+BENCH_SECONDS  ?= 10
+
+bench: bench-transfers
+
+bench-transfers: install-dev
+	psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py bench_transfers \
+	  --clients $(BENCH_CLIENTS) --transfers $(BENCH_TRANSFERS) --seconds $(BENCH_SECONDS)
