@@ -80,7 +80,7 @@ class CachedCodeField(serializers.Field):
 
 class TransferCreateSerializer(serializers.Serializer):
     batch = serializers.SlugRelatedField(
-        slug_field="number", queryset=Batch.objects.select_related("mo__destination")
+        slug_field="number", queryset=Batch.objects.select_related("mo__destination", "mo__article")
     )
     from_department = CachedCodeField(department_by_code)
     to_department = CachedCodeField(department_by_code)
@@ -143,7 +143,7 @@ class TransferListCreateApi(ErpAPIView):
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         transfer = services.transfer_prepare(user=request.user, **data.validated_data)
-        return _transfer_body(transfer.pk, status=201)
+        return Response(TransferSerializer(transfer).data, status=201)  # relations in memory
 
 
 class TransferDetailApi(ErpAPIView):
@@ -163,7 +163,7 @@ class TransferAcceptApi(ErpAPIView):
         data = AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         transfer = services.transfer_accept(user=request.user, **data.validated_data)
-        return _transfer_body(transfer.pk)
+        return Response(TransferSerializer(transfer).data)  # relations in memory
 
 
 class _TransferActionApi(ErpAPIView):

@@ -418,7 +418,13 @@ def transfer_get_by_slip(slip_code: str) -> Transfer:
     code = (slip_code or "").strip().upper()
     transfer = (
         Transfer.objects.select_related(
-            "batch", "batch__mo", "from_department", "from_line", "to_department", "to_line"
+            "batch__mo__article",
+            "batch__mo__destination",
+            "from_department",
+            "from_line",
+            "to_department",
+            "to_line",
+            "created_by",
         )
         .filter(slip_code=code)
         .first()
@@ -531,7 +537,10 @@ def transfer_accept(*, slip_code: str, quantity_received: int, user) -> Transfer
             update_fields=["state", "quantity_received", "accepted_by", "accepted_at", "updated_at"]
         )
         _event(locked, action="accept", old=old, user=user, quantity=quantity_received)
-    return locked
+    # the caller gets the scanned object (relations loaded) with the new state
+    for field in ("state", "quantity_received", "accepted_by", "accepted_at", "updated_at"):
+        setattr(transfer, field, getattr(locked, field))
+    return transfer
 
 
 @transaction.atomic
