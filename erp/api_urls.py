@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenObtainApi, TokenRefreshApi
+from cutting.api import CutOutputApi
 from dashboard import api as alerts
 from ppic import api as ppic
 from transfers import api as transfers
@@ -50,6 +51,8 @@ urlpatterns = [
         warehouse.ShortageRefuseApi.as_view(),
         name="shortage-refuse",
     ),
+    # production records
+    path("cutting/outputs/", CutOutputApi.as_view(), name="cutting-output"),
     # QT-09 transfers and WIP
     path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),
     path("transfers/accept/", transfers.TransferAcceptApi.as_view(), name="transfer-accept"),

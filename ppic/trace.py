@@ -30,8 +30,54 @@ def batch_trace(*, batch) -> dict:
             }
             for m in issued
         ],
-        "cut_records": [],
-        "transfers": [],
+        "cut_records": [
+            {
+                "id": r.pk,
+                "quantity": r.quantity,
+                "plies": r.plies,
+                "line": r.line.code if r.line_id else None,
+                "lots": [lot.lot_number for lot in r.lots.all()],
+                "by": r.user.get_username(),
+                "at": timezone.localtime(r.at).isoformat(),
+            }
+            for r in batch.cut_records.select_related("line", "user").prefetch_related("lots")
+        ],
+        "transfers": [
+            {
+                "number": t.number,
+                "from_department": t.from_department.code,
+                "from_line": t.from_line.code if t.from_line_id else None,
+                "to_department": t.to_department.code,
+                "to_line": t.to_line.code if t.to_line_id else None,
+                "quantity": t.quantity,
+                "quantity_received": t.quantity_received,
+                "state": t.state,
+                "sent_by": t.created_by.get_username(),
+                "accepted_by": t.accepted_by.get_username() if t.accepted_by_id else None,
+                "events": [
+                    {
+                        "action": e.action,
+                        "from_state": e.from_state,
+                        "to_state": e.to_state,
+                        "quantity": e.quantity,
+                        "note": e.note,
+                        "by": e.user.get_username(),
+                        "at": timezone.localtime(e.at).isoformat(),
+                    }
+                    for e in t.events.all()
+                ],
+            }
+            for t in batch.transfers.select_related(
+                "from_department",
+                "from_line",
+                "to_department",
+                "to_line",
+                "created_by",
+                "accepted_by",
+            )
+            .prefetch_related("events__user")
+            .order_by("id")
+        ],
         "inspections": [],
         "detector_checks": [],
         "lab_tests": [],

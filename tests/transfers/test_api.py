@@ -135,6 +135,10 @@ def test_count_above_sent_is_400_and_below_is_held_then_approved(client_for, bat
     assert approved.status_code == 200 and approved.json()["state"] == "ACCEPTED"
     detail = client_for("ppic").get(f"/api/v1/transfers/{pk}/").json()
     assert [e["action"] for e in detail["events"]] == ["prepare", "accept", "approve"]
+    trace = client_for("ppic").get(f"/api/v1/batches/{batch.number}/trace/").json()
+    (traced,) = trace["transfers"]
+    assert traced["sent_by"] == "t_cutting" and traced["accepted_by"] == "t_sewing_lead"
+    assert [e["action"] for e in traced["events"]] == ["prepare", "accept", "approve"]
     batch_view = client_for("ppic").get(f"/api/v1/batches/{batch.number}/").json()
     assert batch_view["cut"] == 100
     assert {w["department"]: w["available"] for w in batch_view["wip"]} == {
