@@ -1,6 +1,6 @@
 """Warehouse writes: receipts, FIFO issues to SPKs (one dye lot per batch's fabric), shortage
-requests, adjustments. Stock lots are locked with SELECT … FOR NO KEY UPDATE in primary-key order, so
-two issues can never take the same stock; only SQL runs under the locks."""
+requests, adjustments. Stock lots are locked with SELECT … FOR NO KEY UPDATE in primary-key
+order, so two issues can never take the same stock; only SQL runs under the locks."""
 
 from __future__ import annotations
 
