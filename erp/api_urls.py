@@ -3,7 +3,10 @@ from django.urls import path
 from accounts.api import MeApi, TokenObtainApi, TokenRefreshApi
 from cutting.api import CutOutputApi
 from dashboard import api as alerts
+from embroidery.api import EmbroideryOutputApi
 from ppic import api as ppic
+from quality.api import InspectionCreateApi
+from sewing.api import SewingStageApi
 from transfers import api as transfers
 from warehouse import api as warehouse
 
@@ -53,6 +56,9 @@ urlpatterns = [
     ),
     # production records
     path("cutting/outputs/", CutOutputApi.as_view(), name="cutting-output"),
+    path("embroidery/outputs/", EmbroideryOutputApi.as_view(), name="embroidery-output"),
+    path("sewing/stages/", SewingStageApi.as_view(), name="sewing-stage"),
+    path("inspections/", InspectionCreateApi.as_view(), name="inspection-create"),
     # QT-09 transfers and WIP
     path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),
     path("transfers/accept/", transfers.TransferAcceptApi.as_view(), name="transfer-accept"),

@@ -233,3 +233,36 @@ def reconcile(batch_ids=None) -> list[str]:
         if actual.get(key, 0) < 0:
             problems.append(f"negative balance {key}")
     return problems
+
+
+def line_of_units(*, batch, department, state: str = "available", line=None):
+    """The line where a batch's units sit in a department: the given one, the only one, or an
+    error asking which (400). None for departments without lines."""
+    from .models import Line  # local: models imports nothing from here
+
+    if line is not None:
+        if line.department_id != department.pk:
+            raise ApplicationError(
+                "invalid",
+                _("Line %(line)s is not a line of %(dept)s.")
+                % {"line": line.code, "dept": department.code},
+                fields={"line": [_("Not a line of this department.")]},
+                status=400,
+            )
+        return line
+    line_ids = list(
+        WipBalance.objects.filter(batch=batch, department=department, state=state, quantity__gt=0)
+        .values_list("line_id", flat=True)
+        .distinct()
+    )
+    if len(line_ids) > 1:
+        raise ApplicationError(
+            "invalid",
+            _("%(batch)s is on several lines of %(dept)s: say which line.")
+            % {"batch": batch.number, "dept": department.code},
+            fields={"line": [_("Required: the batch is on more than one line.")]},
+            status=400,
+        )
+    if line_ids and line_ids[0] is not None:
+        return Line.objects.get(pk=line_ids[0])
+    return None

@@ -276,3 +276,36 @@ class LineClearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} cleared {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class Hold(models.Model):
+    """A batch held at a department (and line): nothing of it may be sent from there until the
+    hold is released (a red inline-QC light until the recheck; a missing needle fragment until
+    the hand-detector search is recorded)."""
+
+    class Kind(models.TextChoices):
+        QC_RED = "QC_RED", _("Inline QC red: full recheck needed")
+        NEEDLE = "NEEDLE", _("Needle fragment missing: search needed")
+
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="holds")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    reference = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["batch", "department", "released_at"], name="hold_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.batch_id} {self.department_id}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from ppic.models import ROUTE_STEPS, Batch
 from .ledger import Bucket, Move, wip_moves
 from .models import (
     Department,
+    Hold,
     Line,
     LineClearance,
     Transfer,
@@ -299,6 +300,23 @@ def transfer_prepare(
             status=400,
         )
     from_line = _resolve_from_line(batch, from_department, from_line)
+    hold = (
+        Hold.objects.filter(batch=batch, department=from_department, released_at__isnull=True)
+        .filter(models.Q(line__isnull=True) | models.Q(line=from_line))
+        .first()
+    )
+    if hold is not None:
+        raise ApplicationError(
+            "batch_held",
+            _("%(batch)s is held at %(dept)s%(line)s: %(reason)s")
+            % {
+                "batch": batch.number,
+                "dept": from_department.code,
+                "line": f" {hold.line.code}" if hold.line_id else "",
+                "reason": hold.reason,
+            },
+            fields={"hold": hold.kind},
+        )
     with transaction.atomic():
         if to_line is not None:
             to_line = Line.objects.select_for_update(no_key=True).get(pk=to_line.pk)

@@ -1,0 +1,78 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from erp.common.fields import batch_field, count_field, department_field, line_field
+from erp.common.idempotency import ErpAPIView
+from erp.common.permissions import HasRole
+
+from .models import DefectCode, Inspection
+from .services import inspection_record
+
+INSPECTORS = HasRole.of(
+    "qc_inspector", "manager", "cutting", "embroidery", "sewing", "finishing", "packing"
+)
+
+
+class DefectInputSerializer(serializers.Serializer):
+    code = serializers.SlugRelatedField(
+        slug_field="code", queryset=DefectCode.objects.filter(active=True)
+    )
+    count = serializers.IntegerField(min_value=1, max_value=1_000_000)
+
+
+class InspectionInputSerializer(serializers.Serializer):
+    batch = batch_field()
+    department = department_field()
+    kind = serializers.ChoiceField(choices=Inspection.Kind.choices)
+    passed = count_field()
+    rework = count_field(required=False, default=0)
+    scrap = count_field(required=False, default=0)
+    repaired = count_field(required=False, default=0)
+    defects = DefectInputSerializer(many=True, required=False, default=list)
+    line = line_field(required=False, allow_null=True)
+    recheck = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_defects(self, value):
+        codes = [d["code"].code for d in value]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError(_("Each defect code once."))
+        return value
+
+
+def inspection_data(inspection: Inspection) -> dict:
+    return {
+        "id": inspection.pk,
+        "batch": inspection.batch.number,
+        "department": inspection.department.code,
+        "line": inspection.line.code if inspection.line_id else None,
+        "kind": inspection.kind,
+        "checked": inspection.checked,
+        "passed": inspection.passed,
+        "rework": inspection.rework,
+        "scrap": inspection.scrap,
+        "repaired": inspection.repaired,
+        "light": inspection.light or None,
+        "recheck": inspection.recheck,
+        "defects": [
+            {"code": d.code_id and d.code.code, "count": d.count} for d in inspection.defects.all()
+        ],
+        "by": inspection.user.get_username(),
+        "at": inspection.at,
+    }
+
+
+class InspectionCreateApi(ErpAPIView):
+    permission_classes = [INSPECTORS]
+
+    @extend_schema(request=InspectionInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = InspectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["defects"] = [(d["code"], d["count"]) for d in values.get("defects", [])]
+        inspection = inspection_record(user=request.user, **values)
+        return Response(inspection_data(inspection), status=201)

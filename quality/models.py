@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class DefectCode(models.Model):
+    """Defect codes the inspectors pick from (open seam, skipped stitch, wrong label, stain,
+    asymmetric embroidery…); kept in the admin."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=120, blank=True)
+    critical = models.BooleanField(_("critical"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("defect code")
+        verbose_name_plural = _("defect codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Inspection(models.Model):
+    """An inline or final check of a batch at a department. Rework and scrap units move to
+    those buckets; ``repaired`` units come back from rework."""
+
+    class Kind(models.TextChoices):
+        INLINE = "inline", _("Inline")
+        FINAL = "final", _("Final")
+
+    class Light(models.TextChoices):
+        GREEN = "GREEN", _("Green")
+        YELLOW = "YELLOW", _("Yellow")
+        RED = "RED", _("Red")
+
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="inspections")
+    department = models.ForeignKey(
+        "transfers.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.ForeignKey(
+        "transfers.Line", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    passed = models.PositiveIntegerField(_("passed"))
+    rework = models.PositiveIntegerField(_("rework"), default=0)
+    scrap = models.PositiveIntegerField(_("scrap"), default=0)
+    repaired = models.PositiveIntegerField(_("repaired from rework"), default=0)
+    light = models.CharField(max_length=6, choices=Light.choices, blank=True)
+    recheck = models.BooleanField(_("full recheck"), default=False)
+    note = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passed__gt=0) | Q(rework__gt=0) | Q(scrap__gt=0) | Q(repaired__gt=0),
+                name="inspection_counts_something",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.batch_id} {self.department_id}"
+
+    @property
+    def checked(self) -> int:
+        return self.passed + self.rework + self.scrap
+
+
+class InspectionDefect(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="defects")
+    code = models.ForeignKey(DefectCode, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(count__gt=0), name="defect_count_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.code_id} × {self.count}"
