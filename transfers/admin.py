@@ -7,6 +7,7 @@ from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import (
     Department,
+    Hold,
     Line,
     LineClearance,
     Transfer,
@@ -156,3 +157,12 @@ class LineClearanceAdmin(ReadOnlyAdmin):
     search_fields = ["line__code", "note"]
     list_select_related = ["line", "recorded_by"]
     date_hierarchy = "recorded_at"
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "department", "line", "kind", "reason", "created_at", "released_at"]
+    list_filter = ["kind", "department"]
+    search_fields = ["batch__number"]
+    list_select_related = ["batch", "department", "line"]
+    date_hierarchy = "created_at"

@@ -30,6 +30,7 @@ from tests.factories import ArticleFactory, DestinationFactory, MaterialFactory,
 from tests.transfers.helpers import cut, dept, line, users
 from transfers.models import (
     Department,
+    Hold,
     Line,
     LineClearance,
     Transfer,
@@ -196,7 +197,7 @@ def test_every_model_of_the_four_apps_is_registered():
     # BOM lines, PO lines and transfer events are inlines of their parents; history models and
     # the alert-department link are not models of their own in the admin
     registered = {m for m in admin.site._registry if m._meta.app_label in APPS}
-    assert registered == {*MASTER_DATA, *READ_ONLY, Department, Line}
+    assert registered == {*MASTER_DATA, *READ_ONLY, Department, Line, Hold}
 
 
 @pytest.mark.parametrize("model", list(BUDGETS), ids=lambda m: m._meta.label)
@@ -383,3 +384,34 @@ def test_the_admin_index_lists_the_models_in_a_fixed_number_of_queries(
     assert response.status_code == 200
     listed = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
     assert {m.__name__ for m in READ_ONLY + MASTER_DATA} <= listed
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["quality.defectcode", "quality.inspection", "cutting.cutrecord",
+     "embroidery.embroideryrecord", "sewing.stagerecord", "transfers.hold"],
+)  # fmt: skip
+def test_the_production_record_admins_open(label, make_user, client):
+    app_label, model_name = label.split(".")
+    user = make_user(roles=["manager"], is_staff=True)
+    client.force_login(user)
+    assert client.get(f"/admin/{app_label}/{model_name}/").status_code == 200
+
+
+def test_defect_codes_are_kept_in_the_admin_with_history(make_user, client):
+    from quality.models import DefectCode
+
+    user = make_user(roles=["admin"], is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="quality", codename__endswith="defectcode"
+        )
+    )
+    client.force_login(user)
+    code = DefectCode.objects.get(code="STAIN")
+    response = client.post(
+        f"/admin/quality/defectcode/{code.pk}/change/",
+        {"code": "STAIN", "name": "Stain or dirt", "name_id": "Noda", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert code.history.count() >= 1 and DefectCode.objects.get(pk=code.pk).name == "Stain or dirt"

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
+from .models import DefectCode, Inspection, InspectionDefect
+
+
+@admin.register(DefectCode)
+class DefectCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "name_id", "critical", "active"]
+    list_filter = ["critical", "active"]
+    search_fields = ["code", "name", "name_id"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # referenced by inspections: archive (active) instead
+
+
+class InspectionDefectInline(ReadOnlyTabularInline):
+    model = InspectionDefect
+    fields = ["code", "count"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "department", "line", "kind", "passed", "rework", "scrap", "light",
+                    "user", "at"]  # fmt: skip
+    list_filter = ["kind", "light", "department"]
+    search_fields = ["batch__number"]
+    list_select_related = ["batch", "department", "line", "user"]
+    date_hierarchy = "at"
+    inlines = [InspectionDefectInline]
