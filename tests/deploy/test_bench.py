@@ -37,7 +37,9 @@ def test_make_bench_transfers_prints_figures_and_the_ratio_to_pgbench():
     out = result.stdout
     assert "services" in out and "http" in out and "pgbench" in out
     assert "transfers/s" in out and "ratio to pgbench" in out
-    figures = json.loads(out.strip().splitlines()[-1])
+    json_lines = [line for line in out.splitlines() if line.startswith('{"services"')]
+    assert json_lines, out[-3000:]
+    figures = json.loads(json_lines[-1])
     assert figures["services"]["actions"] == 2 * 2 * 5
     assert figures["http"]["actions"] == 2 * 2 * 5
     assert figures["pgbench"]["tps"] > 0
