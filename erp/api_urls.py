@@ -77,6 +77,7 @@ urlpatterns = [
     path("transfers/<int:pk>/retry/", transfers.TransferRetryApi.as_view(), name="transfer-retry"),
     path("transfers/<int:pk>/slip/", transfers.TransferSlipApi.as_view(), name="transfer-slip"),
     path("wip/", transfers.WipListApi.as_view(), name="wip-list"),
+    path("subcon/", transfers.SubconListApi.as_view(), name="subcon-list"),
     path(
         "lines/<str:code>/clearance/", transfers.LineClearanceApi.as_view(), name="line-clearance"
     ),

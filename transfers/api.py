@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import user_departments, user_roles
 from erp.common.idempotency import ErpAPIView
-from ppic.models import ROUTE_STEPS, Batch
+from ppic.models import ROUTE_STEPS, Batch, Vendor
 
 from . import services
 from .models import Department, Line, TransferState
@@ -87,6 +87,11 @@ class TransferCreateSerializer(serializers.Serializer):
     from_line = CachedCodeField(line_by_code, required=False, allow_null=True)
     to_line = CachedCodeField(line_by_code, required=False, allow_null=True)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    vendor = serializers.SlugRelatedField(
+        slug_field="code", queryset=Vendor.objects.filter(active=True), required=False,
+        allow_null=True,
+    )  # fmt: skip
+    expected_return = serializers.DateField(required=False, allow_null=True)
 
 
 class AcceptSerializer(serializers.Serializer):
@@ -287,3 +292,29 @@ class LineClearanceApi(ErpAPIView):
             },
             status=201,
         )
+
+
+class SubconListApi(ErpAPIView):
+    """What is at each vendor now, with the expected return and whether it is overdue."""
+
+    permission_classes = [ReadsTransfers]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        from .selectors import subcon_holdings
+
+        rows = subcon_holdings()
+        if request.query_params.get("overdue") == "true":
+            rows = [r for r in rows if r["overdue"]]
+        return self.paginated(rows, SubconRowSerializer)
+
+
+class SubconRowSerializer(serializers.Serializer):
+    batch = serializers.CharField()
+    article = serializers.CharField()
+    quantity = serializers.IntegerField()
+    vendor = serializers.CharField(allow_null=True)
+    vendor_name = serializers.CharField()
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    expected_return = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()

@@ -125,7 +125,7 @@ def transfer_qs():
 
     return Transfer.objects.select_related(
         "batch", "batch__mo", "batch__mo__article", "batch__mo__destination", "from_department",
-        "from_line", "to_department", "to_line", "created_by", "accepted_by",
+        "from_line", "to_department", "to_line", "created_by", "accepted_by", "vendor",
     )  # fmt: skip
 
 
@@ -180,3 +180,53 @@ def wip_rows(*, department=None, batch=None, line=None) -> list[dict]:
         else:
             row[r["state"]] += r["q"]
     return list(rows.values())
+
+
+def subcon_holdings(*, today=None) -> list[dict]:
+    """What is at each vendor now: per batch, the units at SUBCON, the vendor and expected
+    return of the latest accepted dispatch, and whether it is overdue."""
+    from django.utils import timezone
+
+    from ppic.models import Batch
+
+    from .models import Transfer, WipBalance
+
+    today = today or timezone.localdate()
+    at_vendor = dict(
+        WipBalance.objects.filter(
+            department__code="SUBCON", quantity__gt=0, state__in=AT_DEPARTMENT
+        )
+        .values("batch_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("batch_id", "q")
+    )
+    if not at_vendor:
+        return []
+    dispatches = {}
+    for t in (
+        Transfer.objects.filter(
+            batch_id__in=at_vendor, to_department__code="SUBCON", state="ACCEPTED"
+        )
+        .select_related("vendor")
+        .order_by("batch_id", "-id")
+    ):
+        dispatches.setdefault(t.batch_id, t)
+    batches = Batch.objects.select_related("mo__article", "mo__destination").in_bulk(at_vendor)
+    rows = []
+    for batch_id, quantity in at_vendor.items():
+        dispatch = dispatches.get(batch_id)
+        expected = dispatch.expected_return if dispatch else None
+        rows.append(
+            {
+                "batch": batches[batch_id].number,
+                "article": batches[batch_id].mo.article.code,
+                "quantity": quantity,
+                "vendor": dispatch.vendor.code if dispatch and dispatch.vendor else None,
+                "vendor_name": dispatch.vendor.name if dispatch and dispatch.vendor else "",
+                "dispatched_at": dispatch.accepted_at if dispatch else None,
+                "expected_return": expected,
+                "overdue": bool(expected and expected < today),
+            }
+        )
+    rows.sort(key=lambda r: (r["vendor"] or "", r["expected_return"] or today, r["batch"]))
+    return rows

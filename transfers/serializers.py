@@ -39,6 +39,8 @@ class TransferSerializer(serializers.Serializer):
         source="accepted_by.username", allow_null=True, default=None
     )
     accepted_at = serializers.DateTimeField(allow_null=True)
+    vendor = serializers.CharField(source="vendor.code", allow_null=True, default=None)
+    expected_return = serializers.DateField(allow_null=True)
     slip_url = serializers.SerializerMethodField()
 
     def get_slip_url(self, transfer) -> str | None:

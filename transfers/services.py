@@ -129,12 +129,35 @@ def _release_lock(t: Transfer, *, reason: str, user, quantity: int | None = None
         )
 
 
+# Departments whose received units are sendable as they arrive: the subcontractor's work
+# happens at the vendor, so what the vendor received is what it returns.
+SENDABLE_ON_ARRIVAL = {"SUBCON"}
+
+
+def _receiver_bucket(t: Transfer) -> Bucket:
+    state = WipState.READY if t.to_department.code in SENDABLE_ON_ARRIVAL else WipState.AVAILABLE
+    return Bucket(t.to_department, state, t.to_line)
+
+
 def next_department(*, route: str, from_code: str) -> str | None:
     steps = ROUTE_STEPS[route]
     if from_code not in steps:
         return None
     i = steps.index(from_code)
     return steps[i + 1] if i + 1 < len(steps) else None
+
+
+def subcon_vendor_of(batch):
+    """The vendor holding the batch: the one of its latest accepted dispatch to SUBCON."""
+    dispatch = (
+        Transfer.objects.filter(
+            batch=batch, to_department__code="SUBCON", state=S.ACCEPTED, vendor__isnull=False
+        )
+        .select_related("vendor")
+        .order_by("-id")
+        .first()
+    )
+    return dispatch.vendor if dispatch else None
 
 
 # --- line clearance --------------------------------------------------------------------------
@@ -284,6 +307,15 @@ def transfer_prepare(
             },
             fields={"expected": expected},
         )
+    if to_department.code == "SUBCON" and vendor is None:
+        raise ApplicationError(
+            "invalid",
+            _("Name the vendor the pieces go to."),
+            fields={"vendor": [_("Required for a dispatch to a subcontractor.")]},
+            status=400,
+        )
+    if from_department.code == "SUBCON" and vendor is None:
+        vendor = subcon_vendor_of(batch)
     if to_line is None and to_department.pk in departments_with_lines():
         raise ApplicationError(
             "invalid",
@@ -523,7 +555,7 @@ def transfer_accept(*, slip_code: str, quantity_received: int, user) -> Transfer
                     Move(
                         transfer.batch,
                         _sender_bucket(transfer, WipState.LOCKED),
-                        Bucket(transfer.to_department, WipState.AVAILABLE, transfer.to_line),
+                        _receiver_bucket(transfer),
                         locked.quantity,
                     )
                 ],
@@ -606,7 +638,7 @@ def transfer_approve(
             Move(
                 transfer.batch,
                 _sender_bucket(transfer, WipState.LOCKED),
-                Bucket(transfer.to_department, WipState.AVAILABLE, transfer.to_line),
+                _receiver_bucket(transfer),
                 quantity,
             )
         )

@@ -64,6 +64,7 @@ AREAS: dict[str, Area] = {
             "◎",
         ),
         _area("packing", "packing:station", _("Packing"), {"packing", "manager"}, "PACKING", "▣"),
+        _area("subcon", "transfers:subcon", _("Subcontractors"), {"ppic", "manager"}, "SUBCON"),
         _area(
             "quality",
             "quality:home",

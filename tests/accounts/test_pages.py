@@ -20,9 +20,10 @@ EXPECTED_NAV = {
         "sewing",
         "finishing",
         "packing",
+        "subcon",
         "quality",
     ],
-    "ppic": ["dashboard", "ppic", "warehouse"],
+    "ppic": ["dashboard", "ppic", "warehouse", "subcon"],
     "warehouse": ["warehouse"],
     "cutting": ["cutting"],
     "embroidery": ["embroidery"],
@@ -54,6 +55,7 @@ AREA_URLS = {
     "sewing": "/sewing/",
     "finishing": "/finishing/",
     "packing": "/packing/",
+    "subcon": "/transfers/subcon/",
     "quality": "/quality/",
 }
 

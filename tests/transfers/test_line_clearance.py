@@ -153,12 +153,15 @@ def test_packing_line_must_not_be_occupied_by_another_batch(cast):
 
 
 def test_cutting_subcon_and_warehouses_have_no_rule(cast):
+    from ppic.models import Vendor
+
+    vendor, _ = Vendor.objects.get_or_create(code="V-EMB", defaults={"name": "Bordir Jaya"})
     a, b = released_batches(quantity=20, batch_size=10, route="SUBCON")
     cut(a, 10)
     cut(b, 10)
     for x in (a, b):
         t = services.transfer_prepare(
             batch=x, from_department=dept("CUTTING"), to_department=dept("SUBCON"),
-            quantity=10, user=cast["cutting"],
+            quantity=10, user=cast["cutting"], vendor=vendor,
         )  # fmt: skip
         assert t.state == S.IN_TRANSIT
