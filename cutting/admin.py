@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from erp.common.admin import ReadOnlyAdmin
 
-from .models import CutRecord
+from .models import Bundle, CutRecord
 
 
 @admin.register(CutRecord)
@@ -11,3 +11,11 @@ class CutRecordAdmin(ReadOnlyAdmin):
     search_fields = ["batch__number"]
     list_select_related = ["batch", "line", "user"]
     date_hierarchy = "at"
+
+
+@admin.register(Bundle)
+class BundleAdmin(ReadOnlyAdmin):
+    list_display = ["code", "batch", "number", "total", "quantity", "dye_lot", "created_at"]
+    search_fields = ["code", "batch__number"]
+    list_select_related = ["batch"]
+    date_hierarchy = "created_at"

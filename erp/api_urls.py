@@ -2,11 +2,13 @@ from django.urls import path
 
 from accounts.api import MeApi, TokenObtainApi, TokenRefreshApi
 from cutting.api import CutOutputApi
+from cutting.bundle_api import BundleDetailApi, CutBundlesApi
 from dashboard import api as alerts
 from embroidery.api import EmbroideryOutputApi
 from ppic import api as ppic
 from quality.api import InspectionCreateApi
 from sewing.api import SewingStageApi
+from sewing.needle_api import BrokenNeedleListCreateApi, NeedleExchangeApi, NeedleSearchApi
 from transfers import api as transfers
 from warehouse import api as warehouse
 
@@ -57,7 +59,12 @@ urlpatterns = [
     # production records
     path("cutting/outputs/", CutOutputApi.as_view(), name="cutting-output"),
     path("embroidery/outputs/", EmbroideryOutputApi.as_view(), name="embroidery-output"),
+    path("cutting/outputs/<int:pk>/bundles/", CutBundlesApi.as_view(), name="cutting-bundles"),
+    path("bundles/<str:code>/", BundleDetailApi.as_view(), name="bundle-detail"),
     path("sewing/stages/", SewingStageApi.as_view(), name="sewing-stage"),
+    path("needles/exchanges/", NeedleExchangeApi.as_view(), name="needle-exchange"),
+    path("needles/broken/", BrokenNeedleListCreateApi.as_view(), name="broken-needle-list"),
+    path("needles/broken/<int:pk>/search/", NeedleSearchApi.as_view(), name="broken-needle-search"),
     path("inspections/", InspectionCreateApi.as_view(), name="inspection-create"),
     # QT-09 transfers and WIP
     path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),

@@ -388,8 +388,9 @@ def test_the_admin_index_lists_the_models_in_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     "label",
-    ["quality.defectcode", "quality.inspection", "cutting.cutrecord",
-     "embroidery.embroideryrecord", "sewing.stagerecord", "transfers.hold"],
+    ["quality.defectcode", "quality.inspection", "cutting.cutrecord", "cutting.bundle",
+     "embroidery.embroideryrecord", "sewing.stagerecord", "sewing.needlelog",
+     "sewing.brokenneedle", "transfers.hold"],
 )  # fmt: skip
 def test_the_production_record_admins_open(label, make_user, client):
     app_label, model_name = label.split(".")
