@@ -9,6 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_supervisor_of
@@ -23,6 +24,19 @@ from .models import Line, TransferState
 from .selectors import department_get, transfer_qs, wip_rows
 
 S = TransferState
+
+# Department-specific "Record work" tabs: department code → (template, dotted path of a function
+# ``record_context(request, context) -> dict`` adding what the template needs). Imported lazily so
+# the production apps may import this module.
+RECORD_WORK: dict[str, tuple[str, str]] = {
+    "CUTTING": ("cutting/record_work.html", "cutting.stations.record_context"),
+    "EMBROIDERY": ("embroidery/record_work.html", "embroidery.stations.record_context"),
+    "SEWING": ("sewing/record_work.html", "sewing.stations.record_context"),
+}
+
+
+class BadInput(Exception):
+    """A record-work form that cannot be read (a missing field, not a number): 400, a sentence."""
 
 
 def _line_of(request, lines):
@@ -78,7 +92,7 @@ def station_context(request, area, result=None):
         .select_related("batch", "line", "acknowledged_by")
         .order_by("-id")[:20]
     )
-    return {
+    context = {
         "area": area,
         "department": department,
         "lines": lines,
@@ -94,6 +108,12 @@ def station_context(request, area, result=None):
         "scanned": None,
         "now": timezone.now(),
     }
+    record = RECORD_WORK.get(department.code)
+    if record is not None:
+        template, builder = record
+        context["record_template"] = template
+        context.update(import_string(builder)(request, context))
+    return context
 
 
 def _render(request, area, result=None, status=200, **extra):
@@ -294,6 +314,53 @@ def station_views(area_key: str) -> dict:
         "page": page, "scan": scan, "accept": accept, "send": send, "approve": approve,
         "reject": reject, "cancel": cancel, "retry": retry, "clearance": clearance,
     }  # fmt: skip
+
+
+def station_line(request, area):
+    """The station's line (from the form's ``line``, else the department's first), with its
+    department loaded; None for departments without lines."""
+    return _line_of(request, list(department_get(code=area.department).lines.all()))
+
+
+def whole_number(request, name, *, label, minimum=0, default=None):
+    """A whole number from the form, at least ``minimum``; ``BadInput`` with a sentence if not.
+    A blank field is ``default`` (or refused when there is none)."""
+    raw = request.POST.get(name, "")
+    if str(raw).strip() == "" and default is not None:
+        return default
+    value = _int(raw)
+    if value is None or value < minimum:
+        raise BadInput(
+            _("Type %(what)s as a whole number of at least %(min)d.")
+            % {"what": label, "min": minimum}
+        )
+    return value
+
+
+def record_action(area_key: str, run):
+    """A record-work POST view on the station: ``run(request, area)`` calls one service and
+    returns the result dict (level, text…); ``BadInput`` → 400, ``ApplicationError`` → the
+    service's sentence and status. Idempotent per form key; the role check stays here and in
+    the service."""
+    area = AREAS[area_key]
+
+    @area_required(area_key)
+    @form_idempotent
+    def view(request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            result = run(request, area)
+        except BadInput as problem:
+            refused, status = {"level": "danger", "text": str(problem)}, 400
+        except ApplicationError as error:
+            refused, status = {"level": "danger", "text": error.message}, error.status
+        else:
+            return _render(request, area, {"tab": "record", **result})
+        return _render(request, area, {**refused, "tab": "record"}, status=status)
+
+    view.__name__ = f"{area_key}_{getattr(run, '__name__', 'record')}"
+    return view
 
 
 def station_urlpatterns(area_key: str) -> list:
