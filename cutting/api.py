@@ -20,6 +20,7 @@ class CutOutputInputSerializer(serializers.Serializer):
         slug_field="number", queryset=Batch.objects.select_related("mo")
     )
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    reject = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
     plies = serializers.IntegerField(min_value=1, max_value=500, required=False, allow_null=True)
     lots = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, allow_empty=True
@@ -51,13 +52,15 @@ class CutOutputApi(ErpAPIView):
         data.is_valid(raise_exception=True)
         record = cut_output_record(user=request.user, **data.validated_data)
         batch = record.batch
-        cut = CutRecord.objects.filter(batch=batch).aggregate(s=Sum("quantity"))["s"] or 0
+        totals = CutRecord.objects.filter(batch=batch).aggregate(g=Sum("quantity"), r=Sum("reject"))
+        cut = (totals["g"] or 0) + (totals["r"] or 0)
         return Response(
             {
                 "id": record.pk,
                 "batch": batch.number,
                 "work_order": record.work_order.number,
                 "quantity": record.quantity,
+                "reject": record.reject,
                 "plies": record.plies,
                 "line": record.line.code if record.line else None,
                 "lots": [lot.lot_number for lot in record.lots.all()],

@@ -9,7 +9,7 @@ from accounts.selectors import user_can_act_for
 from erp.common.errors import ApplicationError
 from erp.common.factory_settings import get_setting
 from ppic.models import Batch, ManufacturingOrder, MaterialKind
-from transfers.ledger import Bucket, wip_move
+from transfers.ledger import Bucket, Move, wip_moves
 from transfers.models import Department, Line
 from warehouse.models import StockLot, StockMove
 
@@ -24,10 +24,11 @@ def cut_output_record(
     plies: int | None = None,
     lots: list[StockLot] | None = None,
     line: Line | None = None,
+    reject: int = 0,
 ) -> CutRecord:
-    """Record cut pieces of a batch: ``input → CUTTING ready`` (cut units are sendable). Never
-    more than the batch in total; plies at most the plush setting; lots only those issued to the
-    batch's cutting SPK."""
+    """Record a lay of a batch: good pieces ``input → CUTTING ready`` (cut units are sendable),
+    reject pieces ``input → CUTTING scrap``. Never more than the batch in total; plies at most
+    the plush setting; lots only those issued to the batch's cutting SPK, one dye lot."""
     if not user_can_act_for(user, "CUTTING"):
         raise ApplicationError(
             "permission_denied", _("Only cutting records cut pieces."), status=403
@@ -80,17 +81,14 @@ def cut_output_record(
             )
     with transaction.atomic():
         record = CutRecord.objects.create(
-            batch=batch, work_order=work_order, line=line, quantity=quantity, plies=plies, user=user
-        )
+            batch=batch, work_order=work_order, line=line, quantity=quantity, reject=reject,
+            plies=plies, user=user,
+        )  # fmt: skip
         if lots:
             record.lots.set(lots)
-        wip_move(
-            batch=batch,
-            source=None,
-            target=Bucket(Department.objects.get(code="CUTTING"), "ready", line),
-            quantity=quantity,
-            reason="cut",
-            user=user,
-            reference=f"cut:{record.pk}",
-        )
+        cutting = Department.objects.get(code="CUTTING")
+        moves = [Move(batch, None, Bucket(cutting, "ready", line), quantity)]
+        if reject:
+            moves.append(Move(batch, None, Bucket(cutting, "scrap"), reject))
+        wip_moves(moves, reason="cut", user=user, reference=f"cut:{record.pk}")
     return record

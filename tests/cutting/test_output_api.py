@@ -102,3 +102,13 @@ def test_cut_units_can_be_sent_and_a_draft_mo_cannot_be_cut(cast):
     batch.mo.save()
     refused = post(client_for(cast["cutting"]), batch=batch.number, quantity=1)
     assert refused.status_code == 409
+
+
+def test_reject_pieces_of_a_lay_go_to_scrap_and_count_against_the_batch(cast):
+    (batch,) = released_batches(quantity=100)
+    cutter = client_for(cast["cutting"])
+    body = post(cutter, batch=batch.number, quantity=90, reject=4).json()
+    assert body["reject"] == 4 and body["cut_total"] == 94 and body["remaining"] == 6
+    view = client_for(cast["ppic"]).get(f"/api/v1/batches/{batch.number}/").json()
+    assert view["scrap"] == 4 and view["cut"] == 94
+    assert post(cutter, batch=batch.number, quantity=6, reject=1).status_code == 409
