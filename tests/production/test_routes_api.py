@@ -54,7 +54,10 @@ class Floor:
 def test_direct_route_cut_sewn_in_three_stages_with_inline_qc_then_finishing(cast):
     floor = Floor(cast)
     (batch,) = released_batches(quantity=100)
-    floor.ok("cutting", "/api/v1/cutting/outputs/", {"batch": batch.number, "quantity": 100})
+    lay = floor.ok("cutting", "/api/v1/cutting/outputs/", {"batch": batch.number, "quantity": 100})
+    tickets = floor.ok("cutting", f"/api/v1/cutting/outputs/{lay['id']}/bundles/", {})
+    assert tickets["count"] == 5  # 100 pieces in bundles of the article's 20
+    assert [b["quantity"] for b in tickets["bundles"]] == [20] * 5
     wip, view = floor.wip(batch)
     assert wip["CUTTING"]["sendable"] == 100 and view["cut"] == 100
 
