@@ -60,7 +60,7 @@ def test_cutting_lay_then_sewing_stages_inline_qc_and_send(asgi_live_server, bro
 
     # cutting records a lay of the whole batch from the lots issued to its SPK, then sends
     cutting_ctx, cutting = station(browser, base, "cutting")
-    assert cutting.get_by_text("Keluar").is_visible()
+    assert cutting.get_by_test_id("logout").inner_text() == "Keluar"
     record_tab(cutting)
     lay = cutting.locator("[data-testid=lay-form]").filter(has_text=batch.number)
     lay.locator("[data-testid=lay-quantity]").fill("100")

@@ -33,7 +33,7 @@ def test_prepare_print_slip_and_scan_accept_then_live_blocked_alert(
     cutting_ctx, cutting = station(browser, base, "cutting")
     sewing_ctx, sewing = station(browser, base, "sewing")
     assert cutting.url.endswith("/cutting/")
-    assert sewing.get_by_text("Keluar").is_visible()  # Indonesian by default
+    assert sewing.get_by_test_id("logout").inner_text() == "Keluar"  # Indonesian by default
 
     # cutting prepares 100 pcs of B01 for SEW-1
     cutting.click("[data-testid=tab-send]")
