@@ -76,3 +76,27 @@ class InspectionCreateApi(ErpAPIView):
         values["defects"] = [(d["code"], d["count"]) for d in values.get("defects", [])]
         inspection = inspection_record(user=request.user, **values)
         return Response(inspection_data(inspection), status=201)
+
+
+class AqlPlanQuerySerializer(serializers.Serializer):
+    lot_size = serializers.IntegerField(min_value=2, max_value=150_000)
+    aql = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+    def validate_aql(self, value):
+        from .aql import ZERO_ONE_AT
+
+        if value != 0 and value not in ZERO_ONE_AT:
+            raise serializers.ValidationError(_("One of 0.65, 1.0, 1.5, 2.5, 4.0, 6.5, or 0."))
+        return value
+
+
+class AqlPlanApi(ErpAPIView):
+    """``GET /api/v1/aql/plan/?lot_size=&aql=``: ISO 2859-1, general level II, normal, single."""
+
+    @extend_schema(parameters=[AqlPlanQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        from .aql import plan
+
+        data = AqlPlanQuerySerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        return Response(plan(**data.validated_data).as_dict())
