@@ -6,7 +6,7 @@ from cutting.bundle_api import BundleDetailApi, CutBundlesApi
 from dashboard import api as alerts
 from embroidery.api import EmbroideryOutputApi
 from ppic import api as ppic
-from quality.api import AqlPlanApi, InspectionCreateApi
+from quality.api import AqlPlanApi, FinalInspectionCreateApi, InspectionCreateApi
 from sewing.api import SewingStageApi
 from sewing.needle_api import BrokenNeedleListCreateApi, NeedleExchangeApi, NeedleSearchApi
 from transfers import api as transfers
@@ -67,6 +67,7 @@ urlpatterns = [
     path("needles/broken/<int:pk>/search/", NeedleSearchApi.as_view(), name="broken-needle-search"),
     path("inspections/", InspectionCreateApi.as_view(), name="inspection-create"),
     path("aql/plan/", AqlPlanApi.as_view(), name="aql-plan"),
+    path("final-inspections/", FinalInspectionCreateApi.as_view(), name="final-inspection"),
     # QT-09 transfers and WIP
     path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),
     path("transfers/accept/", transfers.TransferAcceptApi.as_view(), name="transfer-accept"),

@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import DefectCode, Inspection, InspectionDefect
+from .models import DefectCode, FinalInspection, Inspection, InspectionDefect
 
 
 @admin.register(DefectCode)
@@ -30,3 +30,13 @@ class InspectionAdmin(ReadOnlyAdmin):
     list_select_related = ["batch", "department", "line", "user"]
     date_hierarchy = "at"
     inlines = [InspectionDefectInline]
+
+
+@admin.register(FinalInspection)
+class FinalInspectionAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "lot_size", "sample_size", "critical", "major", "minor", "verdict",
+                    "user", "at"]  # fmt: skip
+    list_filter = ["verdict"]
+    search_fields = ["batch__number"]
+    list_select_related = ["batch", "user"]
+    date_hierarchy = "at"

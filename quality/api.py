@@ -100,3 +100,42 @@ class AqlPlanApi(ErpAPIView):
         data = AqlPlanQuerySerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         return Response(plan(**data.validated_data).as_dict())
+
+
+class FinalInspectionInputSerializer(serializers.Serializer):
+    batch = batch_field()
+    lot_size = serializers.IntegerField(
+        min_value=2, max_value=150_000, required=False, allow_null=True
+    )
+    critical = count_field()
+    major = count_field()
+    minor = count_field()
+
+
+class FinalInspectionCreateApi(ErpAPIView):
+    """``POST /api/v1/final-inspections/``: QC inspectors, the QC lead, managers."""
+
+    permission_classes = [HasRole.of("qc_inspector", "manager")]
+
+    @extend_schema(request=FinalInspectionInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        from .services import final_inspection_record
+
+        data = FinalInspectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = final_inspection_record(user=request.user, **data.validated_data)
+        return Response(
+            {
+                "id": inspection.pk,
+                "batch": inspection.batch.number,
+                "lot_size": inspection.lot_size,
+                "sample_size": inspection.sample_size,
+                "verdict": inspection.verdict,
+                "plans": inspection.plans,
+                "critical": inspection.critical,
+                "major": inspection.major,
+                "minor": inspection.minor,
+                "at": inspection.at,
+            },
+            status=201,
+        )

@@ -85,3 +85,33 @@ class InspectionDefect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code_id} × {self.count}"
+
+
+class FinalInspection(models.Model):
+    """AQL final inspection of a batch (ISO 2859-1): defects found per class in the sample, the
+    plans applied and the verdict. A REJECT holds the batch at finishing and packing."""
+
+    class Verdict(models.TextChoices):
+        ACCEPT = "ACCEPT", _("Accepted")
+        REJECT = "REJECT", _("Rejected")
+
+    batch = models.ForeignKey(
+        "ppic.Batch", on_delete=models.PROTECT, related_name="final_inspections"
+    )
+    lot_size = models.PositiveIntegerField(_("lot size"))
+    sample_size = models.PositiveIntegerField(_("sample size"))
+    critical = models.PositiveIntegerField(_("critical defects"), default=0)
+    major = models.PositiveIntegerField(_("major defects"), default=0)
+    minor = models.PositiveIntegerField(_("minor defects"), default=0)
+    plans = models.JSONField()
+    verdict = models.CharField(max_length=6, choices=Verdict.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("final inspection")
+        verbose_name_plural = _("final inspections")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.verdict}"

@@ -13,7 +13,7 @@ from erp.common.errors import ApplicationError
 from transfers.ledger import Bucket, Move, line_of_units, wip_moves
 from transfers.models import Hold
 
-from .models import DefectCode, Inspection, InspectionDefect
+from .models import DefectCode, FinalInspection, Inspection, InspectionDefect
 
 QC_ROLES = ("qc_inspector", "manager")
 
@@ -119,4 +119,80 @@ def inspection_record(
                 line=line,
                 reference=reference,
             )
+    return inspection
+
+
+def final_lot_size(batch) -> int:
+    """The batch's units at finishing and packing (the lot the inspector samples)."""
+    from django.db.models import Sum
+
+    from transfers.models import WipBalance
+
+    total = WipBalance.objects.filter(
+        batch=batch,
+        department__code__in=["FINISHING", "PACKING"],
+        state__in=["available", "ready", "locked", "quarantined", "rework"],
+    ).aggregate(s=Sum("quantity"))["s"]
+    return total or 0
+
+
+def final_inspection_record(
+    *, batch, critical: int, major: int, minor: int, user, lot_size: int | None = None
+) -> FinalInspection:
+    """AQL verdict per class with the customer's plan (factory setting ``aql_plan``); the lot
+    is rejected when any class reaches its reject number. A rejected lot holds the batch at
+    finishing and packing (nothing of it is sent, packed or shipped) with a P1 alert."""
+    from decimal import Decimal
+
+    from erp.common.factory_settings import get_setting
+    from transfers.models import Department
+
+    from .aql import plan
+
+    if not user_has_role(user, *QC_ROLES):
+        raise ApplicationError(
+            "permission_denied", _("Final inspections are for QC inspectors."), status=403
+        )
+    size = lot_size if lot_size is not None else final_lot_size(batch)
+    if size < 2:
+        raise ApplicationError(
+            "invalid",
+            _("%(batch)s has %(n)d units at finishing and packing: give the lot size (2 or more).")
+            % {"batch": batch.number, "n": size},
+            fields={"lot_size": [_("2 or more.")]},
+            status=400,
+        )
+    aqls = get_setting("aql_plan")
+    found = {"critical": critical, "major": major, "minor": minor}
+    plans = {}
+    rejected = False
+    for cls in ("critical", "major", "minor"):
+        p = plan(lot_size=size, aql=Decimal(str(aqls.get(cls, 0))))
+        plans[cls] = {**p.as_dict(), "aql": str(aqls.get(cls, 0)), "found": found[cls]}
+        rejected = rejected or found[cls] >= p.reject
+    sample = max(p["sample_size"] for p in plans.values())
+    verdict = FinalInspection.Verdict.REJECT if rejected else FinalInspection.Verdict.ACCEPT
+    with transaction.atomic():
+        inspection = FinalInspection.objects.create(
+            batch=batch, lot_size=size, sample_size=sample, critical=critical, major=major,
+            minor=minor, plans=plans, verdict=verdict, user=user,
+        )  # fmt: skip
+        if rejected:
+            for code in ("FINISHING", "PACKING"):
+                Hold.objects.create(
+                    batch=batch, department=Department.objects.get(code=code),
+                    kind=Hold.Kind.LOT_REJECTED,
+                    reason=_("Final inspection rejected the lot (AQL)."),
+                    reference=f"final:{inspection.pk}", created_by=user,
+                )  # fmt: skip
+            alert_raise(
+                kind=AlertKind.LOT_REJECTED,
+                priority=AlertPriority.P1,
+                message=_("Final inspection rejected %(batch)s: %(c)d critical, %(M)d major, "
+                          "%(m)d minor in a sample of %(n)d.")
+                % {"batch": batch.number, "c": critical, "M": major, "m": minor, "n": sample},
+                departments=["QUALITY", "FINISHING", "PACKING"],
+                batch=batch,
+                reference=f"final:{inspection.pk}",
+            )  # fmt: skip
     return inspection

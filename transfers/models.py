@@ -286,6 +286,7 @@ class Hold(models.Model):
     class Kind(models.TextChoices):
         QC_RED = "QC_RED", _("Inline QC red: full recheck needed")
         NEEDLE = "NEEDLE", _("Needle fragment missing: search needed")
+        LOT_REJECTED = "LOT_REJECT", _("Final inspection rejected the lot")
 
     batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="holds")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")

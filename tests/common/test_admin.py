@@ -388,7 +388,8 @@ def test_the_admin_index_lists_the_models_in_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     "label",
-    ["quality.defectcode", "quality.inspection", "cutting.cutrecord", "cutting.bundle",
+    ["quality.defectcode", "quality.inspection", "quality.finalinspection", "cutting.cutrecord",
+     "cutting.bundle",
      "embroidery.embroideryrecord", "sewing.stagerecord", "sewing.needlelog",
      "sewing.brokenneedle", "transfers.hold"],
 )  # fmt: skip

@@ -56,3 +56,58 @@ def test_the_aql_plan_endpoint(make_user):
         assert r.status_code == 400, bad
         assert r.json()["error"]["fields"]
     assert APIClient().get("/api/v1/aql/plan/?lot_size=100&aql=2.5").status_code == 401
+
+
+@pytest.mark.django_db
+def test_final_inspection_accepts_rejects_and_a_reject_holds_the_batch():
+    from dashboard.models import Alert
+    from tests.transfers.helpers import cut, dept, line, make_ready, released_batches, users
+    from transfers import services
+
+    cast = users()
+    (batch,) = released_batches(quantity=2000)
+    cut(batch, 2000)
+    services.transfer_accept(
+        slip_code=services.transfer_prepare(
+            batch=batch, from_department=dept("CUTTING"), to_department=dept("SEWING"),
+            to_line=line("SEW-1"), quantity=2000, user=cast["cutting"],
+        ).slip_code,
+        quantity_received=2000, user=cast["sewing"],
+    )  # fmt: skip
+    make_ready(batch, "SEWING", 2000, line_code="SEW-1")
+    services.transfer_accept(
+        slip_code=services.transfer_prepare(
+            batch=batch, from_department=dept("SEWING"), to_department=dept("FINISHING"),
+            to_line=line("FIN-1"), quantity=2000, user=cast["sewing"],
+        ).slip_code,
+        quantity_received=2000, user=cast["finishing"],
+    )  # fmt: skip
+    qc = APIClient()
+    qc.force_authenticate(cast["qc"])
+    body = {"batch": batch.number, "critical": 0, "major": 7, "minor": 10}
+    accepted = qc.post("/api/v1/final-inspections/", body, format="json")
+    assert accepted.status_code == 201, accepted.content
+    result = accepted.json()
+    assert result["lot_size"] == 2000 and result["verdict"] == "ACCEPT"
+    assert result["plans"]["major"]["sample_size"] == 125
+    assert (result["plans"]["major"]["accept"], result["plans"]["major"]["reject"]) == (7, 8)
+    assert (result["plans"]["minor"]["accept"], result["plans"]["minor"]["reject"]) == (10, 11)
+    assert (result["plans"]["critical"]["accept"], result["plans"]["critical"]["reject"]) == (0, 1)
+    assert result["sample_size"] == 125  # the largest of the classes' plans (all K here)
+    operator = APIClient()
+    operator.force_authenticate(cast["finishing"])
+    assert operator.post("/api/v1/final-inspections/", body, format="json").status_code == 403
+    rejected = qc.post(
+        "/api/v1/final-inspections/", {**body, "critical": 1, "major": 0}, format="json"
+    ).json()
+    assert rejected["verdict"] == "REJECT"
+    assert Alert.objects.filter(kind="LOT_REJECTED", priority="P1").exists()
+    make_ready(batch, "FINISHING", 10, line_code="FIN-1")
+    with pytest.raises(Exception) as held:
+        services.transfer_prepare(
+            batch=batch, from_department=dept("FINISHING"), to_department=dept("PACKING"),
+            to_line=line("PCK-1"), quantity=10, user=cast["finishing"],
+        )  # fmt: skip
+    assert getattr(held.value, "code", "") == "batch_held"
+    bad = qc.post("/api/v1/final-inspections/", {**body, "lot_size": 1}, format="json")
+    assert bad.status_code == 400
