@@ -6,7 +6,13 @@ from cutting.bundle_api import BundleDetailApi, CutBundlesApi
 from dashboard import api as alerts
 from embroidery.api import EmbroideryOutputApi
 from ppic import api as ppic
-from quality.api import AqlPlanApi, FinalInspectionCreateApi, InspectionCreateApi
+from quality.api import (
+    AqlPlanApi,
+    ArticleComplianceApi,
+    FinalInspectionCreateApi,
+    InspectionCreateApi,
+    LabTestCreateApi,
+)
 from sewing.api import SewingStageApi
 from sewing.needle_api import BrokenNeedleListCreateApi, NeedleExchangeApi, NeedleSearchApi
 from transfers import api as transfers
@@ -21,6 +27,11 @@ urlpatterns = [
     path("materials/", ppic.MaterialListCreateApi.as_view(), name="material-list"),
     path("articles/", ppic.ArticleListCreateApi.as_view(), name="article-list"),
     path("articles/<str:code>/", ppic.ArticleDetailApi.as_view(), name="article-detail"),
+    path(
+        "articles/<str:code>/compliance/",
+        ArticleComplianceApi.as_view(),
+        name="article-compliance",
+    ),
     path("destinations/", ppic.DestinationListCreateApi.as_view(), name="destination-list"),
     path("vendors/", ppic.VendorListCreateApi.as_view(), name="vendor-list"),
     # planning
@@ -67,6 +78,7 @@ urlpatterns = [
     path("needles/broken/<int:pk>/search/", NeedleSearchApi.as_view(), name="broken-needle-search"),
     path("inspections/", InspectionCreateApi.as_view(), name="inspection-create"),
     path("aql/plan/", AqlPlanApi.as_view(), name="aql-plan"),
+    path("lab-tests/", LabTestCreateApi.as_view(), name="lab-test"),
     path("final-inspections/", FinalInspectionCreateApi.as_view(), name="final-inspection"),
     # QT-09 transfers and WIP
     path("transfers/", transfers.TransferListCreateApi.as_view(), name="transfer-list"),

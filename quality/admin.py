@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import DefectCode, FinalInspection, Inspection, InspectionDefect
+from .models import DefectCode, FinalInspection, Inspection, InspectionDefect, LabTest
 
 
 @admin.register(DefectCode)
@@ -40,3 +40,12 @@ class FinalInspectionAdmin(ReadOnlyAdmin):
     search_fields = ["batch__number"]
     list_select_related = ["batch", "user"]
     date_hierarchy = "at"
+
+
+@admin.register(LabTest)
+class LabTestAdmin(ReadOnlyAdmin):
+    list_display = ["article", "test", "result", "tested_at", "user"]
+    list_filter = ["test", "result"]
+    search_fields = ["article__code"]
+    list_select_related = ["article", "user"]
+    date_hierarchy = "tested_at"

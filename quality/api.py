@@ -2,13 +2,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from erp.common.fields import batch_field, count_field, department_field, line_field
 from erp.common.idempotency import ErpAPIView
 from erp.common.permissions import HasRole
+from ppic.models import Article
 
-from .models import DefectCode, Inspection
+from .models import DefectCode, Inspection, LabTest
 from .services import inspection_record
 
 INSPECTORS = HasRole.of(
@@ -139,3 +141,59 @@ class FinalInspectionCreateApi(ErpAPIView):
             },
             status=201,
         )
+
+
+class LabTestInputSerializer(serializers.Serializer):
+    article = serializers.SlugRelatedField(slug_field="code", queryset=Article.objects.all())
+    test = serializers.ChoiceField(choices=LabTest.Test.choices)
+    result = serializers.ChoiceField(choices=LabTest.Result.choices)
+    measurements = serializers.DictField(required=False, default=dict)
+    tested_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class LabTestCreateApi(ErpAPIView):
+    """``POST /api/v1/lab-tests/``: the lab (qc_lab) and the QC lead."""
+
+    permission_classes = [HasRole.of("qc_lab", "qc_inspector")]
+
+    @extend_schema(request=LabTestInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        from accounts.selectors import user_has_role, user_is_supervisor_of
+
+        if not (
+            user_has_role(request.user, "qc_lab") or user_is_supervisor_of(request.user, "QUALITY")
+        ):
+            raise PermissionDenied(_("Lab results are recorded by the lab or the QC lead."))
+        from .lab import lab_test_record
+
+        data = LabTestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values.get("tested_at") is None:
+            values.pop("tested_at", None)
+        lab = lab_test_record(user=request.user, **values)
+        return Response(
+            {
+                "id": lab.pk,
+                "article": lab.article.code,
+                "test": lab.test,
+                "result": lab.result,
+                "measurements": lab.measurements,
+                "tested_at": lab.tested_at,
+                "by": request.user.get_username(),
+            },
+            status=201,
+        )
+
+
+class ArticleComplianceApi(ErpAPIView):
+    """``GET /api/v1/articles/{code}/compliance/``."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, code):
+        from django.shortcuts import get_object_or_404
+
+        from .lab import article_compliance
+
+        article = get_object_or_404(Article, code=code)
+        return Response(article_compliance(article).as_dict())

@@ -115,3 +115,42 @@ class FinalInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.verdict}"
+
+
+class LabTest(models.Model):
+    """A lab result for an article (EN 71-1 / ASTM F963 tests of DOMAIN.md). The article is
+    compliant while every required test's latest result is PASS and not expired."""
+
+    class Test(models.TextChoices):
+        TORQUE = "torque", _("Torque (attached parts)")
+        TENSION = "tension", _("Tension")
+        SEAM = "seam", _("Seam strength")
+        DROP = "drop", _("Drop")
+        SMALL_PARTS = "small_parts", _("Small parts")
+        FILLING = "filling", _("Filling cleanliness")
+        FLAMMABILITY = "flammability", _("Flammability (16 CFR 1500.44)")
+
+    class Result(models.TextChoices):
+        PASS = "PASS", _("Pass")
+        FAIL = "FAIL", _("Fail")
+        INCONCLUSIVE = "INCONCLUSIVE", _("Inconclusive")
+
+    article = models.ForeignKey("ppic.Article", on_delete=models.PROTECT, related_name="lab_tests")
+    test = models.CharField(_("test"), max_length=14, choices=Test.choices)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    measurements = models.JSONField(default=dict, blank=True)
+    lot = models.ForeignKey(
+        "warehouse.StockLot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tested_at = models.DateTimeField(_("tested at"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-tested_at", "-id"]
+        verbose_name = _("lab test")
+        verbose_name_plural = _("lab tests")
+        indexes = [models.Index(fields=["article", "test", "-tested_at"], name="labtest_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.test} {self.result}"
