@@ -1,15 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _sync_roles(sender, using, apps=None, **kwargs):
-    # flush (transaction=True tests) sends post_migrate without the migration state
-    if apps is None:
-        from django.apps import apps
-    from .roles import sync_roles
-
-    sync_roles(apps, using=using)
 
 
 class AccountsConfig(AppConfig):
@@ -17,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from erp.common.seeding import reseed_after_migrate
 
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="accounts.sync_roles")
+        from . import receivers  # noqa: F401
+        from .roles import sync_roles
+
+        reseed_after_migrate(self, sync_roles, "accounts.sync_roles")

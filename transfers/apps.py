@@ -1,12 +1,8 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _seed(sender, using, apps=None, **kwargs):
-    # flush (transaction=True tests) sends post_migrate without the migration state
-    if apps is None:
-        from django.apps import apps
+def _seed(apps, using):
     from . import reference_cache
     from .seeding import ensure_departments_and_lines
 
@@ -21,10 +17,12 @@ class TransfersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from erp.common.seeding import reseed_after_migrate
+
         from . import reference_cache
         from .models import Department, Line
 
-        post_migrate.connect(_seed, sender=self, dispatch_uid="transfers.seed")
+        reseed_after_migrate(self, _seed, "transfers.seed")
         for model in (Department, Line):
             for signal in (post_save, post_delete):
                 signal.connect(
