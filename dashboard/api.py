@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import user_departments, user_roles
 from erp.common.idempotency import ErpAPIView
+from erp.common.permissions import HasRole
 
 from .models import AlertKind, AlertPriority
 from .selectors import alert_may_act, alerts_visible_to
@@ -99,3 +101,15 @@ class AlertResolveApi(ErpAPIView):
         data.is_valid(raise_exception=True)
         alert = alert_resolve(alert=alert, user=request.user, note=data.validated_data["note"])
         return Response(alert_payload(alerts_visible_to(request.user).get(pk=alert.pk)))
+
+
+class DashboardSummaryApi(ErpAPIView):
+    """``GET /api/v1/dashboard/summary/``: manager, ppic, admin (operators 403)."""
+
+    permission_classes = [HasRole.of("manager", "ppic", "admin")]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        from .summary import dashboard_summary
+
+        return Response(dashboard_summary())

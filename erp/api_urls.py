@@ -106,4 +106,5 @@ urlpatterns = [
     path("alerts/", alerts.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledgeApi.as_view(), name="alert-ack"),
     path("alerts/<int:pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
+    path("dashboard/summary/", alerts.DashboardSummaryApi.as_view(), name="dashboard-summary"),
 ]
