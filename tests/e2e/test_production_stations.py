@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from quality.models import DefectCode
 from tests.e2e.conftest import login
-from tests.transfers.helpers import cut, dept, line, released_batches, users
+from tests.transfers.helpers import balance, cut, dept, line, released_batches, users
 from tests.warehouse.helpers import receive
 from transfers import services
 from transfers.models import Hold, Transfer, TransferState
@@ -97,6 +98,7 @@ def test_cutting_lay_then_sewing_stages_inline_qc_and_send(asgi_live_server, bro
     card = sewing.locator("[data-testid=sewing-batch]").filter(has_text=batch.number)
     assert card.locator("[data-testid=qc-checked]").input_value() == "7"
     card.locator("[data-testid=qc-rework]").fill("2")
+    expect(card.locator("[data-testid=qc-rework]")).to_have_value("2")
     slots = card.locator("[data-testid=qc-defect]")
     slots.nth(0).locator("select").select_option(str(code("OPEN_SEAM")))
     slots.nth(0).locator("input").fill("1")
@@ -107,12 +109,13 @@ def test_cutting_lay_then_sewing_stages_inline_qc_and_send(asgi_live_server, bro
     light = sewing.locator("[data-testid=result] [data-testid=qc-light]")
     assert light.get_attribute("data-light") == "RED" and "Merah" in light.inner_text()
     assert Hold.objects.filter(batch=batch, released_at__isnull=True).exists()
+    assert balance(batch, "SEWING", "rework") == 2
     screenshot(sewing, "station-sewing-qc-red")
 
     # the full recheck of the 98 pieces still on the line releases the hold
     card = sewing.locator("[data-testid=sewing-batch]").filter(has_text=batch.number)
-    assert card.locator("[data-testid=qc-recheck]").is_checked()
-    assert card.locator("[data-testid=qc-checked]").input_value() == "98"
+    expect(card.locator("[data-testid=qc-recheck]")).to_be_checked()
+    expect(card.locator("[data-testid=qc-checked]")).to_have_value("98")
     submit(sewing, card.locator("[data-testid=qc-submit]"))
     result(sewing, "success")
     assert "Hijau" in sewing.inner_text("[data-testid=result] [data-testid=qc-light]")
@@ -120,8 +123,8 @@ def test_cutting_lay_then_sewing_stages_inline_qc_and_send(asgi_live_server, bro
 
     # loop stitch the 98 good pieces, then send them to finishing
     card = sewing.locator("[data-testid=sewing-batch]").filter(has_text=batch.number)
-    assert card.locator("[data-testid=stage-select]").input_value() == "loop_stitch"
-    assert card.locator("[data-testid=stage-quantity]").input_value() == "98"
+    expect(card.locator("[data-testid=stage-select]")).to_have_value("loop_stitch")
+    expect(card.locator("[data-testid=stage-quantity]")).to_have_value("98")
     submit(sewing, card.locator("[data-testid=stage-submit]"))
     result(sewing, "success")
     totals = sewing.locator("[data-testid=sewing-batch] [data-testid=stage-total]")
