@@ -5,6 +5,8 @@ from cutting.api import CutOutputApi
 from cutting.bundle_api import BundleDetailApi, CutBundlesApi
 from dashboard import api as alerts
 from embroidery.api import EmbroideryOutputApi
+from finishing import api as finishing
+from packing import api as packing
 from ppic import api as ppic
 from quality.api import (
     AqlPlanApi,
@@ -13,10 +15,12 @@ from quality.api import (
     InspectionCreateApi,
     LabTestCreateApi,
 )
+from quality.quarantine_api import QuarantineListApi, QuarantineReleaseApi
 from sewing.api import SewingStageApi
 from sewing.needle_api import BrokenNeedleListCreateApi, NeedleExchangeApi, NeedleSearchApi
 from transfers import api as transfers
 from warehouse import api as warehouse
+from warehouse import shipping_api as shipping
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="token"),
@@ -77,6 +81,26 @@ urlpatterns = [
     path("needles/broken/", BrokenNeedleListCreateApi.as_view(), name="broken-needle-list"),
     path("needles/broken/<int:pk>/search/", NeedleSearchApi.as_view(), name="broken-needle-search"),
     path("inspections/", InspectionCreateApi.as_view(), name="inspection-create"),
+    path("finishing/stuffing/", finishing.StuffingApi.as_view(), name="finishing-stuffing"),
+    path("finishing/fg/", finishing.FgApi.as_view(), name="finishing-fg"),
+    path("finishing/detectors/", finishing.DetectorListApi.as_view(), name="detector-list"),
+    path("finishing/detector-checks/", finishing.DetectorCheckApi.as_view(), name="detector-check"),
+    path("finishing/detector-scans/", finishing.DetectorScanApi.as_view(), name="detector-scan"),
+    path("quarantines/", QuarantineListApi.as_view(), name="quarantine-list"),
+    path(
+        "quarantines/<int:pk>/release/", QuarantineReleaseApi.as_view(), name="quarantine-release"
+    ),
+    path("packing/cartons/", packing.CartonListCreateApi.as_view(), name="carton-list"),
+    path(
+        "packing/batches/<str:number>/complete/",
+        packing.PackingCompleteApi.as_view(),
+        name="packing-complete",
+    ),
+    path("shipments/", shipping.ShipmentListCreateApi.as_view(), name="shipment-list"),
+    path("shipments/<int:pk>/", shipping.ShipmentDetailApi.as_view(), name="shipment-detail"),
+    path(
+        "shipments/<int:pk>/tracking/", shipping.ShipmentTrackApi.as_view(), name="shipment-track"
+    ),
     path("aql/plan/", AqlPlanApi.as_view(), name="aql-plan"),
     path("lab-tests/", LabTestCreateApi.as_view(), name="lab-test"),
     path("final-inspections/", FinalInspectionCreateApi.as_view(), name="final-inspection"),

@@ -154,3 +154,107 @@ class LabTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.test} {self.result}"
+
+
+class Quarantine(models.Model):
+    """Units of a batch isolated at a department (and line) until QC decides: released, sent
+    to rework or scrapped, in parts. Metal-related quarantines (a detector alarm, a failed
+    detector check, a missing needle fragment) are released only by two different people:
+    an inspector, then a QC manager or the factory manager."""
+
+    class Kind(models.TextChoices):
+        METAL_ALARM = "METAL_ALARM", _("Metal detector alarm")
+        DETECTOR_CHECK_FAILED = "DETECTOR_CHECK_FAILED", _("Detector check failed")
+        QC = "QC", _("Quality hold")
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", _("Open")
+        AWAITING_SECOND_APPROVAL = "AWAITING_SECOND_APPROVAL", _("Awaiting second approval")
+        # Closed: every unit decided. One word when all decisions were alike, else CLOSED.
+        RELEASED = "RELEASED", _("Released")
+        REWORK = "REWORK", _("Sent to rework")
+        SCRAPPED = "SCRAPPED", _("Scrapped")
+        CLOSED = "CLOSED", _("Closed")
+
+    OPEN_STATUSES = (Status.OPEN, Status.AWAITING_SECOND_APPROVAL)
+
+    METAL_KINDS = (Kind.METAL_ALARM, Kind.DETECTOR_CHECK_FAILED)
+
+    batch = models.ForeignKey("ppic.Batch", on_delete=models.PROTECT, related_name="quarantines")
+    department = models.ForeignKey(
+        "transfers.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.ForeignKey(
+        "transfers.Line", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(max_length=12)  # the bucket the units came from
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    quantity = models.PositiveIntegerField(_("units quarantined"))
+    remaining = models.PositiveIntegerField(_("units still quarantined"))
+    reason = models.CharField(_("reason"), max_length=300)
+    source = models.CharField(_("source"), max_length=60, blank=True)  # e.g. detector-check:12
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("quarantine")
+        verbose_name_plural = _("quarantines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining__lte=models.F("quantity")), name="quarantine_remaining"
+            ),
+        ]
+        indexes = [models.Index(fields=["batch", "status"], name="quarantine_batch_open")]
+
+    def __str__(self) -> str:
+        return f"Q{self.pk} {self.batch_id} {self.remaining}/{self.quantity} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def metal(self) -> bool:
+        return self.kind in self.METAL_KINDS
+
+
+class QuarantineDecision(models.Model):
+    """A decision on part or all of a quarantine. A metal release is first ``PENDING`` (the
+    inspector's approval) and applied when a second, different person confirms it."""
+
+    class Decision(models.TextChoices):
+        RELEASE = "release", _("Release")
+        REWORK = "rework", _("Rework")
+        SCRAP = "scrap", _("Scrap")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Awaiting second approval")
+        APPLIED = "APPLIED", _("Applied")
+
+    quarantine = models.ForeignKey(Quarantine, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    quantity = models.PositiveIntegerField(_("units"))
+    note = models.CharField(_("note"), max_length=300)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Q{self.quarantine_id} {self.decision} {self.quantity} {self.status}"

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "lab_test_validity_months": (12, "How long a passed lab test stays valid"),
     "alert_escalation_minutes": (10, "Unacknowledged P1 escalates to managers after"),
     "sscc_company_prefix": ("0888888", "GS1 company prefix for SSCC-18"),
+    "carton_tare_kg": (0.8, "Weight of an empty export carton (kg), for the gross weight"),
     "aql_plan": (
         {"critical": 0, "major": 2.5, "minor": 4.0},
         "Final inspection AQL per defect class (the customer's plan)",

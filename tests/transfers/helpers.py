@@ -38,6 +38,14 @@ def users():
         "ppic": UserFactory(username="t_ppic", roles=["ppic"]),
         "manager": UserFactory(username="t_manager", roles=["manager"]),
         "qc": UserFactory(username="t_qc", roles=["qc_inspector"]),
+        "qc_lead": UserFactory(
+            username="t_qc_lead", roles=["qc_inspector"], supervises=["QUALITY"]
+        ),
+        "qc_lab": UserFactory(username="t_qc_lab", roles=["qc_lab"]),
+        "packing_lead": UserFactory(
+            username="t_packing_lead", roles=["packing"], supervises=["PACKING"]
+        ),
+        "warehouse": UserFactory(username="t_warehouse", roles=["warehouse"]),
     }
 
 
