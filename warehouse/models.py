@@ -141,3 +141,52 @@ class ShortageRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.material_id} {self.quantity}"
+
+
+class Shipment(TimeStampedModel):
+    """FG cartons of one destination leaving in a container, with its tracking status."""
+
+    class Status(models.TextChoices):
+        SHIPPED = "SHIPPED", _("Shipped (loaded)")
+        IN_TRANSIT = "IN_TRANSIT", _("In transit")
+        ARRIVED = "ARRIVED", _("Arrived at destination")
+        DELIVERED = "DELIVERED", _("Delivered")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    destination = models.ForeignKey(
+        "ppic.Destination", on_delete=models.PROTECT, related_name="shipments"
+    )
+    container = models.CharField(_("container"), max_length=30, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SHIPPED, db_index=True
+    )
+    quantity = models.PositiveIntegerField(_("units"))
+    carton_count = models.PositiveIntegerField(_("cartons"))
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shipped_at = models.DateTimeField(_("shipped at"), db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ShipmentEvent(models.Model):
+    """Tracking history of a shipment (who set which status, when, where)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="events")
+    status = models.CharField(max_length=12, choices=Shipment.Status.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.status}"
