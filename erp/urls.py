@@ -27,6 +27,7 @@ urlpatterns = [
     path("finishing/", include("finishing.urls")),
     path("packing/", include("packing.urls")),
     path("quality/", include("quality.urls")),
+    path("dossier/", include("quality.dossier_urls")),
     path("transfers/", include("transfers.urls")),
 ]
 
