@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "finishing",
     "packing",
     "quality",
+    "analytics",
     "dashboard",
 ]
 
@@ -167,6 +168,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {
     "idempotency-purge": {"task": "erp.idempotency_purge", "schedule": 3600.0},
+    # an unacknowledged P1 escalates to the managers (factory setting alert_escalation_minutes)
+    "alerts-escalate": {
+        "task": "dashboard.tasks.escalate_alerts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # metal detector check due in 5 minutes (P3 to the station) or overdue (P2)
+    "detector-reminders": {
+        "task": "finishing.tasks.detector_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------------------

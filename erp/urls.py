@@ -28,6 +28,7 @@ urlpatterns = [
     path("packing/", include("packing.urls")),
     path("quality/", include("quality.urls")),
     path("dossier/", include("quality.dossier_urls")),
+    path("analytics/", include("analytics.urls")),
     path("transfers/", include("transfers.urls")),
 ]
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import user_can_act_for, user_has_role
 from dashboard.models import AlertKind, AlertPriority
-from dashboard.services import alert_raise
+from dashboard.services import alert_raise, alerts_resolve_for_reference
 from erp.common.errors import ApplicationError
 from erp.common.factory_settings import get_setting
 from quality.models import Inspection, Quarantine
@@ -339,6 +339,12 @@ def detector_check_record(
             detector=detector, test_piece_mm=card, points_detected=points_detected, result=result,
             occasion=occasion, batch=batch, note=note[:300], user=user,
         )  # fmt: skip
+        if previous is not None:  # the reminders of the previous check are settled
+            for reference in _reminder_refs(previous.pk):
+                alerts_resolve_for_reference(
+                    reference=reference, kind=AlertKind.DETECTOR_DUE, user=user,
+                    note=_("Checked: %(r)s.") % {"r": check.get_result_display()},
+                )  # fmt: skip
         if result == DetectorCheck.Result.FAIL:
             _quarantine_since(detector=detector, last_good=last_good, check=check, user=user)
     return check
@@ -553,3 +559,63 @@ def fg_convert(*, batch, quantity: int, user, line=None) -> FgConversion:
             reference=f"fg:{record.pk}",
         )
     return record
+
+
+# --- reminders (Celery beat) -------------------------------------------------------------------
+
+DUE_WARNING = timedelta(minutes=5)
+
+
+def _reminder_refs(check_id: int) -> tuple[str, str]:
+    return f"detector-due:{check_id}", f"detector-overdue:{check_id}"
+
+
+def detector_reminders(*, now=None) -> list:
+    """Every minute: a detector whose next check is due within 5 minutes warns its finishing
+    station (P3); one whose check is overdue raises a P2. Each once per check (the reference
+    names the check), and a new check settles them (``detector_check_record``)."""
+    from dashboard.models import Alert
+
+    now = now or timezone.now()
+    raised = []
+    for status in detector_status(now=now):
+        check, due = status["last_check"], status["next_due_at"]
+        if check is None or due is None or now < due - DUE_WARNING:
+            continue
+        detector = status["detector"]
+        soon_ref, overdue_ref = _reminder_refs(check.pk)
+        overdue = now >= due
+        reference = overdue_ref if overdue else soon_ref
+        with transaction.atomic():
+            _lock_detector(detector)  # two beat workers never raise the same reminder twice
+            if DetectorCheck.objects.filter(detector=detector, pk__gt=check.pk).exists():
+                continue
+            if Alert.objects.filter(reference=reference).exists():
+                continue
+            minutes = int(interval().total_seconds() // 60)
+            if overdue:
+                message = _(
+                    "Detector %(d)s on %(line)s is overdue for its check (due %(due)s): scans are "
+                    "refused until the 9-point check passes."
+                )
+                priority = AlertPriority.P2
+            else:
+                message = _("Detector %(d)s on %(line)s: the %(m)d-minute check is due at %(due)s.")
+                priority = AlertPriority.P3
+            raised.append(
+                alert_raise(
+                    kind=AlertKind.DETECTOR_DUE,
+                    priority=priority,
+                    message=message
+                    % {
+                        "d": detector.code,
+                        "line": detector.line.code,
+                        "due": timezone.localtime(due).strftime("%H:%M"),
+                        "m": minutes,
+                    },
+                    departments=["FINISHING"] + (["QUALITY"] if overdue else []),
+                    line=detector.line,
+                    reference=reference,
+                )
+            )
+    return raised

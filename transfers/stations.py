@@ -32,6 +32,8 @@ RECORD_WORK: dict[str, tuple[str, str]] = {
     "CUTTING": ("cutting/record_work.html", "cutting.stations.record_context"),
     "EMBROIDERY": ("embroidery/record_work.html", "embroidery.stations.record_context"),
     "SEWING": ("sewing/record_work.html", "sewing.stations.record_context"),
+    "FINISHING": ("finishing/record_work.html", "finishing.stations.record_context"),
+    "PACKING": ("packing/record_work.html", "packing.stations.record_context"),
 }
 
 

@@ -73,6 +73,13 @@ AREAS: dict[str, Area] = {
             "QUALITY",
             "✓",
         ),
+        _area(
+            "analytics",
+            "analytics:home",
+            _("Analytics"),
+            {"manager", "ppic", "qc_inspector", "admin"},
+            icon="∿",
+        ),
         _area("admin", "admin:index", _("Administration"), {"admin"}, icon="⚙"),
     ]
 }
