@@ -290,7 +290,9 @@ def detector_status(detectors=None, *, now=None) -> list[dict]:
 
 def _lock_detector(detector: Detector) -> Detector:
     return (
-        Detector.objects.select_for_update(no_key=True).select_related("line").get(pk=detector.pk)
+        Detector.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("line")
+        .get(pk=detector.pk)
     )
 
 

@@ -125,7 +125,7 @@ def quarantine_decide(
         )  # fmt: skip
     with transaction.atomic():
         q = (
-            Quarantine.objects.select_for_update(no_key=True)
+            Quarantine.objects.select_for_update(no_key=True, of=("self",))
             .select_related("batch", "department", "line")
             .get(pk=quarantine.pk)
         )

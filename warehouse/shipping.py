@@ -45,7 +45,7 @@ def shipment_create(*, destination, sscc_list: list[str], user, container: str =
         )  # fmt: skip
     with transaction.atomic():
         cartons = list(
-            Carton.objects.select_for_update(no_key=True)
+            Carton.objects.select_for_update(no_key=True, of=("self",))
             .filter(sscc__in=codes)
             .select_related("batch__mo__article", "destination", "shipment")
             .order_by("pk")
