@@ -154,7 +154,7 @@ def detector_field():
 
 class DetectorCheckInputSerializer(serializers.Serializer):
     detector = detector_field()
-    test_piece_mm = serializers.DecimalField(max_digits=3, decimal_places=1, min_value=0)
+    test_piece_mm = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
     points_detected = serializers.IntegerField(min_value=0, max_value=DETECTOR_POINTS)
     occasion = serializers.ChoiceField(
         choices=DetectorCheck.Occasion.choices, required=False, default="hourly"

@@ -82,7 +82,9 @@ class Progress:
 
     @property
     def to_scan(self) -> int:
-        return max(min(self.stuffed - self.scanned, self.available), 0)
+        """Units on the line not yet through the detector (stuffing is checked at FG: the
+        detector may also see units before their last closing, never fewer)."""
+        return max(self.available - max(self.scanned - self.fg, 0), 0)
 
     @property
     def convertible(self) -> int:
@@ -475,7 +477,7 @@ def detector_scan_record(
         if passed + failed > p.to_scan:
             raise ApplicationError(
                 "stage_exceeds_previous",
-                _("%(batch)s has %(n)d stuffed units on %(line)s not yet through the detector; "
+                _("%(batch)s has %(n)d units on %(line)s not yet through the detector; "
                   "%(want)d scanned.")
                 % {"batch": batch.number, "n": p.to_scan, "line": line.code,
                    "want": passed + failed},

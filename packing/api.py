@@ -15,7 +15,7 @@ from erp.common.permissions import HasRole
 from ppic.models import Batch
 
 from .models import Carton
-from .services import carton_pack, expected_cartons, packing_complete
+from .services import carton_pack, expected_cartons, packing_complete, unpacked_units
 
 PACKERS = HasRole.of("packing", "manager")
 
@@ -107,6 +107,7 @@ class PackingCompleteApi(ErpAPIView):
                 "quantity": completion.quantity,
                 "cartons": completion.cartons,
                 "department": "FG_WAREHOUSE",
+                "unpacked": unpacked_units(batch),
                 "final_inspection": completion.final_inspection_id,
                 "compliance_expires_at": (
                     timezone.localtime(completion.compliance_expires_at).isoformat()

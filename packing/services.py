@@ -167,6 +167,16 @@ def carton_pack(
     return carton
 
 
+def unpacked_units(batch) -> int:
+    """Units at packing not (yet) in a carton."""
+    return (
+        WipBalance.objects.filter(
+            batch=batch, department__code="PACKING", state__in=["available", "locked", "rework"]
+        ).aggregate(s=Sum("quantity"))["s"]
+        or 0
+    )
+
+
 def completion_problems(batch) -> dict[str, str]:
     """What stops the batch from completing packing, by key (empty: nothing)."""
     problems: dict[str, str] = {}
@@ -187,14 +197,6 @@ def completion_problems(batch) -> dict[str, str]:
         batch=batch, department__code__in=["FINISHING", "PACKING"], released_at__isnull=True
     ).exists():
         problems["hold"] = _("the batch is held at finishing or packing")
-    unpacked = (
-        WipBalance.objects.filter(
-            batch=batch, department__code="PACKING", state__in=["available", "locked", "rework"]
-        ).aggregate(s=Sum("quantity"))["s"]
-        or 0
-    )
-    if unpacked:
-        problems["unpacked"] = _("%(n)d units at packing are not in cartons") % {"n": unpacked}
     packed = (
         WipBalance.objects.filter(batch=batch, department__code="PACKING", state="ready").aggregate(
             s=Sum("quantity")
@@ -209,8 +211,9 @@ def completion_problems(batch) -> dict[str, str]:
 def packing_complete(*, batch, user) -> BatchCompletion:
     """Move the batch's packed cartons into the FG warehouse. Refused (409
     ``packing_incomplete``, fields naming what is missing) without a passed final inspection,
-    without a valid compliance status of the article, with an open quarantine, or with units at
-    packing that are not in cartons."""
+    without a valid compliance status of the article, with an open quarantine or hold, or with
+    no packed carton. Units not yet in cartons stay at packing (``unpacked`` in the answer) and
+    complete with their cartons later."""
     assert_may_pack(user)
     from ppic.models import Batch
 
