@@ -64,7 +64,7 @@ class ShipmentListCreateApi(ErpAPIView):
     def get_permissions(self):
         return [SHIPPERS()] if self.request.method == "POST" else super().get_permissions()
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="shipments_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         qs = shipment_qs().order_by("-id")
         if request.query_params.get("destination"):
