@@ -43,6 +43,7 @@ migrate: install
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_factory
 
 run: static seed
 	@echo "Serving on http://$(HOST):$(PORT)/ - log in as admin, manager, sewing, ... (password: Admin@123)"
