@@ -249,16 +249,19 @@ def latest_checks(detectors) -> dict[int, DetectorCheck]:
     }
 
 
-def verification(check: DetectorCheck | None, *, now=None) -> tuple[bool, str]:
+def verification(
+    check: DetectorCheck | None, *, now=None, span: timedelta | None = None
+) -> tuple[bool, str]:
     """Whether a detector may scan now, and if not a sentence saying why."""
     now = now or timezone.now()
+    span = span or interval()
     if check is None:
         return False, _("it has never been checked")
     if check.result != DetectorCheck.Result.PASS:
         return False, _("its last check failed (%(n)d of 9 points)") % {"n": check.points_detected}
-    if check.at < now - interval():
+    if check.at < now - span:
         return False, _("its last passing check is older than %(m)d minutes") % {
-            "m": int(interval().total_seconds() // 60)
+            "m": int(span.total_seconds() // 60)
         }
     return True, ""
 
@@ -268,11 +271,12 @@ def detector_status(detectors=None, *, now=None) -> list[dict]:
     if detectors is None:
         detectors = list(Detector.objects.filter(active=True).select_related("line"))
     checks = latest_checks(detectors)
+    span = interval()  # one read of the setting for all detectors
     rows = []
     for d in detectors:
         check = checks.get(d.pk)
-        ok, why = verification(check, now=now)
-        due = check.at + interval() if check and check.result == DetectorCheck.Result.PASS else None
+        ok, why = verification(check, now=now, span=span)
+        due = check.at + span if check and check.result == DetectorCheck.Result.PASS else None
         rows.append(
             {
                 "code": d.code,
@@ -360,6 +364,7 @@ def _downstream_buckets(line_of_scan) -> list[tuple[str, Line | str, str]]:
     return [
         ("FINISHING", line_of_scan, WipState.AVAILABLE),
         ("FINISHING", line_of_scan, WipState.READY),
+        ("FINISHING", line_of_scan, WipState.REWORK),  # passed, then sent to rework by QC
         ("PACKING", "*", WipState.AVAILABLE),
         ("PACKING", "*", WipState.READY),
         ("FG_WAREHOUSE", "*", WipState.AVAILABLE),

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 # What each role's navigation shows (area keys), in order.
 EXPECTED_NAV = {
-    "admin": ["dashboard", "ppic", "admin"],
+    "admin": ["dashboard", "ppic", "analytics", "admin"],
     "manager": [
         "dashboard",
         "ppic",
@@ -22,15 +22,16 @@ EXPECTED_NAV = {
         "packing",
         "subcon",
         "quality",
+        "analytics",
     ],
-    "ppic": ["dashboard", "ppic", "warehouse", "subcon"],
+    "ppic": ["dashboard", "ppic", "warehouse", "subcon", "analytics"],
     "warehouse": ["warehouse"],
     "cutting": ["cutting"],
     "embroidery": ["embroidery"],
     "sewing": ["sewing"],
     "finishing": ["finishing"],
     "packing": ["packing"],
-    "qc_inspector": ["quality"],
+    "qc_inspector": ["quality", "analytics"],
     "qc_lab": ["quality"],
 }
 LANDING = {
