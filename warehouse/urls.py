@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import shipping_views, views
 
 app_name = "warehouse"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("low-stock/", views.low_stock, name="low_stock"),
     path("lots/<int:pk>/", views.lot, name="lot"),
+    path("fg-cartons/", shipping_views.fg_cartons, name="fg_cartons"),
+    path("shipments/", shipping_views.shipment_list, name="shipments"),
+    path("shipments/<int:pk>/", shipping_views.shipment_detail, name="shipment"),
+    path(
+        "shipments/<int:pk>/document/",
+        shipping_views.shipment_document,
+        name="shipment_document",
+    ),
 ]
