@@ -16,8 +16,7 @@ from erp.common.errors import ApplicationError
 from erp.common.factory_settings import get_setting
 from erp.common.numbering import next_number
 from quality.lab import article_compliance
-from quality.models import FinalInspection
-from quality.quarantine import open_quarantines
+from quality.models import FinalInspection, Quarantine
 from transfers.ledger import Bucket, Move, line_of_units, wip_moves
 from transfers.models import Department, Hold, WipBalance, WipState
 
@@ -177,35 +176,69 @@ def unpacked_units(batch) -> int:
     )
 
 
+def completion_problems_many(batches) -> dict[int, dict[str, str]]:
+    """What stops each batch from completing packing, by key (empty: nothing). A fixed number of
+    queries (plus one compliance per distinct article), so stations can show it per batch."""
+    ids = [b.pk for b in batches]
+    final: dict[int, str] = {}
+    for batch_id, verdict in (
+        FinalInspection.objects.filter(batch_id__in=ids)
+        .order_by("batch_id", "-id")
+        .values_list("batch_id", "verdict")
+    ):
+        final.setdefault(batch_id, verdict)
+    quarantined = dict(
+        Quarantine.objects.filter(batch_id__in=ids, status__in=Quarantine.OPEN_STATUSES)
+        .values("batch_id")
+        .annotate(q=Sum("remaining"))
+        .order_by()
+        .values_list("batch_id", "q")
+    )
+    held = set(
+        Hold.objects.filter(
+            batch_id__in=ids, department__code__in=["FINISHING", "PACKING"],
+            released_at__isnull=True,
+        ).values_list("batch_id", flat=True)
+    )  # fmt: skip
+    packed = dict(
+        WipBalance.objects.filter(batch_id__in=ids, department__code="PACKING", state="ready")
+        .values("batch_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+        .values_list("batch_id", "q")
+    )
+    compliance: dict[int, object] = {}
+    result = {}
+    for batch in batches:
+        article = batch.mo.article
+        if article.pk not in compliance:
+            compliance[article.pk] = article_compliance(article)
+        problems: dict[str, str] = {}
+        verdict = final.get(batch.pk)
+        if verdict is None:
+            problems["final_inspection"] = _("no final inspection (AQL) recorded")
+        elif verdict != FinalInspection.Verdict.ACCEPT:
+            problems["final_inspection"] = _("the final inspection rejected the lot")
+        status = compliance[article.pk]
+        if not status.valid:
+            problems["lab_tests"] = _("lab tests missing, failed or expired: %(tests)s") % {
+                "tests": ", ".join(status.missing)
+            }
+        if quarantined.get(batch.pk):
+            problems["quarantine"] = _("%(n)d units are in an open quarantine") % {
+                "n": quarantined[batch.pk]
+            }
+        if batch.pk in held:
+            problems["hold"] = _("the batch is held at finishing or packing")
+        if not packed.get(batch.pk):
+            problems["cartons"] = _("no packed carton to complete")
+        result[batch.pk] = problems
+    return result
+
+
 def completion_problems(batch) -> dict[str, str]:
     """What stops the batch from completing packing, by key (empty: nothing)."""
-    problems: dict[str, str] = {}
-    final = FinalInspection.objects.filter(batch=batch).order_by("-id").first()
-    if final is None:
-        problems["final_inspection"] = _("no final inspection (AQL) recorded")
-    elif final.verdict != FinalInspection.Verdict.ACCEPT:
-        problems["final_inspection"] = _("the final inspection rejected the lot")
-    compliance = article_compliance(batch.mo.article)
-    if not compliance.valid:
-        problems["lab_tests"] = _("lab tests missing, failed or expired: %(tests)s") % {
-            "tests": ", ".join(compliance.missing)
-        }
-    open_q = open_quarantines(batch).aggregate(s=Sum("remaining"))["s"] or 0
-    if open_q:
-        problems["quarantine"] = _("%(n)d units are in an open quarantine") % {"n": open_q}
-    if Hold.objects.filter(
-        batch=batch, department__code__in=["FINISHING", "PACKING"], released_at__isnull=True
-    ).exists():
-        problems["hold"] = _("the batch is held at finishing or packing")
-    packed = (
-        WipBalance.objects.filter(batch=batch, department__code="PACKING", state="ready").aggregate(
-            s=Sum("quantity")
-        )["s"]
-        or 0
-    )
-    if not packed:
-        problems["cartons"] = _("no packed carton to complete")
-    return problems
+    return completion_problems_many([batch])[batch.pk]
 
 
 def packing_complete(*, batch, user) -> BatchCompletion:

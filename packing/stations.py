@@ -5,8 +5,8 @@ pre-filled with a full carton or what is left), the batch's cartons with their l
 cartons); units not yet in cartons stay at packing and complete with their cartons later.
 
 The page keeps a fixed number of queries whatever the number of batches on the line: the gate is
-read in bulk here with the same rules and sentences as ``services.completion_problems``, which
-``packing_complete`` checks again (under the batch lock) when the button is pressed."""
+read in bulk by ``services.completion_problems_many``, which ``packing_complete`` checks again
+(under the batch lock) when the button is pressed."""
 
 from __future__ import annotations
 
@@ -19,13 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ppic.models import Batch
-from quality.lab import article_compliance
-from quality.models import FinalInspection, Quarantine
-from transfers.models import Hold, WipBalance
+from transfers.models import WipBalance
 from transfers.stations import BadInput, record_action, station_line, whole_number
 
 from .models import Carton
-from .services import carton_pack, expected_cartons, packing_complete, unpacked_units
+from .services import (
+    carton_pack,
+    completion_problems_many,
+    expected_cartons,
+    packing_complete,
+    unpacked_units,
+)
 from .views import human_sscc
 
 # The buckets ``expected_cartons`` counts (units that will still be packed, or are packed).
@@ -60,31 +64,7 @@ def _gates(batches: list[Batch]) -> dict[int, dict]:
         .order_by("batch_id", "sequence")
     ):
         cartons[c.batch_id].append(c)
-    final: dict[int, str] = {}
-    for batch_id, verdict in (
-        FinalInspection.objects.filter(batch_id__in=ids)
-        .order_by("batch_id", "-id")
-        .values_list("batch_id", "verdict")
-    ):
-        final.setdefault(batch_id, verdict)
-    held = set(
-        Hold.objects.filter(
-            batch_id__in=ids, department__code__in=["FINISHING", "PACKING"],
-            released_at__isnull=True,
-        ).values_list("batch_id", flat=True)
-    )  # fmt: skip
-    quarantined = dict(
-        Quarantine.objects.filter(batch_id__in=ids, status__in=Quarantine.OPEN_STATUSES)
-        .values("batch_id")
-        .annotate(q=Sum("remaining"))
-        .order_by()
-        .values_list("batch_id", "q")
-    )
-    compliance = {}
-    for batch in batches:
-        article = batch.mo.article
-        if article.pk not in compliance:
-            compliance[article.pk] = article_compliance(article)
+    problems_of = completion_problems_many(batches)
 
     gates = {}
     for batch in batches:
@@ -92,25 +72,7 @@ def _gates(batches: list[Batch]) -> dict[int, dict]:
         mine = cartons[batch.pk]
         shipped = sum(c.quantity for c in mine if c.status == Carton.Status.SHIPPED)
         per = batch.mo.article.units_per_carton
-        problems: dict[str, str] = {}
-        verdict = final.get(batch.pk)
-        if verdict is None:
-            problems["final_inspection"] = _("no final inspection (AQL) recorded")
-        elif verdict != FinalInspection.Verdict.ACCEPT:
-            problems["final_inspection"] = _("the final inspection rejected the lot")
-        status = compliance[batch.mo.article.pk]
-        if not status.valid:
-            problems["lab_tests"] = _("lab tests missing, failed or expired: %(tests)s") % {
-                "tests": ", ".join(status.missing)
-            }
-        if quarantined.get(batch.pk):
-            problems["quarantine"] = _("%(n)d units are in an open quarantine") % {
-                "n": quarantined[batch.pk]
-            }
-        if batch.pk in held:
-            problems["hold"] = _("the batch is held at finishing or packing")
-        if not here["ready"]:
-            problems["cartons"] = _("no packed carton to complete")
+        problems = problems_of[batch.pk]
         gates[batch.pk] = {
             "cartons": mine,
             "of": max(math.ceil((expected_units[batch.pk] + shipped) / per), len(mine)),
