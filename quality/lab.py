@@ -40,7 +40,12 @@ def evaluate(measurements: dict) -> str | None:
 def lab_test_record(
     *, article, test: str, result: str, user, measurements=None, tested_at: datetime | None = None
 ) -> LabTest:
-    if not (user_has_role(user, "qc_lab") or user_is_supervisor_of(user, "QUALITY")):
+    # The QC manager is a qc_inspector who supervises QUALITY (a manager supervises every
+    # department but only reads lab results).
+    if not (
+        user_has_role(user, "qc_lab")
+        or (user_has_role(user, "qc_inspector") and user_is_supervisor_of(user, "QUALITY"))
+    ):
         raise ApplicationError(
             "permission_denied", _("Lab results are recorded by the lab or the QC lead."),
             status=403,
@@ -84,23 +89,38 @@ class Compliance:
         }
 
 
-def article_compliance(article, *, at: datetime | None = None) -> Compliance:
-    """Valid when every required test's latest result is PASS and younger than the validity
-    (``lab_test_validity_months``); ``missing`` names the others; ``expires_at`` is the first
-    expiry among the passes."""
+def compliance_many(articles, *, at: datetime | None = None) -> dict[int, Compliance]:
+    """Compliance of many articles in one query: valid when every required test's latest result
+    (up to ``at``) is PASS and younger than ``lab_test_validity_months``; ``missing`` names the
+    others; ``expires_at`` is the first expiry among the passes."""
+    from django.db.models import OuterRef, Subquery
+
     at = at or timezone.now()
     months = int(get_setting("lab_test_validity_months"))
-    latest: dict[str, LabTest] = {}
-    for lab in LabTest.objects.filter(article=article, tested_at__lte=at).order_by(
-        "test", "-tested_at", "-id"
-    ):
-        latest.setdefault(lab.test, lab)
-    missing, expiries = [], []
-    for test in REQUIRED_TESTS:
-        lab = latest.get(test)
-        expires = lab.tested_at + relativedelta(months=months) if lab else None
-        if lab is None or lab.result != LabTest.Result.PASS or expires <= at:
-            missing.append(test)
-        else:
-            expiries.append(expires)
-    return Compliance(not missing, missing, min(expiries) if expiries else None)
+    ids = [a.pk for a in articles]
+    newest = LabTest.objects.filter(
+        article=OuterRef("article"), test=OuterRef("test"), tested_at__lte=at
+    ).order_by("-tested_at", "-id")
+    latest: dict[tuple[int, str], LabTest] = {
+        (lab.article_id, lab.test): lab
+        for lab in LabTest.objects.filter(article_id__in=ids, tested_at__lte=at)
+        .filter(pk=Subquery(newest.values("pk")[:1]))
+        .only("pk", "article_id", "test", "result", "tested_at")
+    }
+    answer = {}
+    for article_id in ids:
+        missing, expiries = [], []
+        for test in REQUIRED_TESTS:
+            lab = latest.get((article_id, test))
+            expires = lab.tested_at + relativedelta(months=months) if lab else None
+            if lab is None or lab.result != LabTest.Result.PASS or expires <= at:
+                missing.append(test)
+            else:
+                expiries.append(expires)
+        answer[article_id] = Compliance(not missing, missing, min(expiries) if expiries else None)
+    return answer
+
+
+def article_compliance(article, *, at: datetime | None = None) -> Compliance:
+    """The compliance status of one article (``GET /api/v1/articles/{code}/compliance/``)."""
+    return compliance_many([article], at=at)[article.pk]

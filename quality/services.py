@@ -154,6 +154,13 @@ def final_inspection_record(
             "permission_denied", _("Final inspections are for QC inspectors."), status=403
         )
     size = lot_size if lot_size is not None else final_lot_size(batch)
+    if size > 150_000:
+        raise ApplicationError(
+            "invalid",
+            _("ISO 2859-1 plans go up to lots of 150,000 units; split the lot."),
+            fields={"lot_size": [_("At most 150000.")]},
+            status=400,
+        )
     if size < 2:
         raise ApplicationError(
             "invalid",
