@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -230,7 +231,7 @@ class QuarantineDecision(models.Model):
     inspector's approval) and applied when a second, different person confirms it."""
 
     class Decision(models.TextChoices):
-        RELEASE = "release", _("Release")
+        RELEASE = "release", pgettext_lazy("quarantine decision", "Release")
         REWORK = "rework", _("Rework")
         SCRAP = "scrap", _("Scrap")
 
