@@ -1,4 +1,13 @@
+from accounts.selectors import user_roles
+
 from .selectors import alerts_visible_to
+
+
+def may_acknowledge_visible(user) -> bool:
+    """Everyone acts on the alerts they see (their departments'), except an administrator
+    without the manager role, who sees all and acts on none."""
+    roles = user_roles(user)
+    return "manager" in roles or "admin" not in roles
 
 
 def alerts(request):
@@ -14,4 +23,8 @@ def alerts(request):
         .values("id", "priority", "kind", "message", "acknowledged_at")[:500]
     )
     banner = [r for r in rows if r["priority"] == "P1" and r["acknowledged_at"] is None][:5]
-    return {"open_alert_count": len(rows), "banner_alerts": banner}
+    return {
+        "open_alert_count": len(rows),
+        "banner_alerts": banner,
+        "banner_may_ack": may_acknowledge_visible(user),
+    }

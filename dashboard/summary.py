@@ -16,6 +16,7 @@ def _today_start() -> datetime:
 
 
 def dashboard_summary() -> dict:
+    from finishing.selectors import detector_status
     from ppic.models import ManufacturingOrder, WorkOrder
     from quality.models import Inspection
     from transfers.models import WipBalance, WipMovement
@@ -101,7 +102,18 @@ def dashboard_summary() -> dict:
         ],
         "open_alerts": {p: alerts.get(p, 0) for p in ("P1", "P2", "P3")},
         "pass_rates_today": pass_rates,
-        "detectors": [],  # metal detectors arrive with the finishing work
+        "detectors": [
+            {
+                "code": d["code"],
+                "line": d["line"],
+                "last_check_at": d["last_check_at"],
+                "last_result": d["last_result"],
+                "next_due_at": d["next_due_at"],
+                "verified": d["verified"],
+                "overdue": d["overdue"],
+            }
+            for d in detector_status()
+        ],
         "mos_open": ManufacturingOrder.objects.filter(
             Q(status=ManufacturingOrder.Status.RELEASED) | Q(status=ManufacturingOrder.Status.DRAFT)
         ).count(),

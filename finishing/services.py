@@ -355,6 +355,9 @@ def detector_check_record(
                 )  # fmt: skip
         if result == DetectorCheck.Result.FAIL:
             _quarantine_since(detector=detector, last_good=last_good, check=check, user=user)
+        from dashboard.live import dashboard_changed_on_commit
+
+        dashboard_changed_on_commit("detector_check")  # the dashboard's detector tile
     return check
 
 

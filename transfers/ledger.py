@@ -165,6 +165,9 @@ def wip_moves(
                     fields={"remaining": batch.quantity - already},
                 )
 
+        from dashboard.live import dashboard_changed_on_commit
+
+        dashboard_changed_on_commit("wip")  # one pulse per transaction, after it commits
         changed = {rows[key].pk: delta for key, delta in deltas.items() if delta}
         if changed:
             WipBalance.objects.filter(pk__in=list(changed)).update(

@@ -141,6 +141,9 @@ def test_station_query_budget(client, make_user, django_assert_max_num_queries):
 def test_office_page_query_budget(client, make_user, django_assert_max_num_queries):
     client.force_login(make_user(roles=["manager"]))
     with django_assert_max_num_queries(10):
+        assert client.get("/ppic/").status_code == 200
+    # The factory dashboard reads more tiles (budget with rows: tests/dashboard/test_page.py).
+    with django_assert_max_num_queries(20):
         assert client.get("/dashboard/").status_code == 200
 
 
