@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from dashboard.board import AT_RISK_DAYS, OCCUPYING_STATES, factory_board
 from dashboard.models import Alert
+from finishing.models import Detector, DetectorCheck
+from finishing.services import detector_check_record, detector_scan_record, stuffing_record
 from ppic.models import ManufacturingOrder, WorkOrder
 from quality.models import Inspection
 from quality.services import inspection_record
@@ -59,6 +61,11 @@ def scripted_day():
                       user=cast["sewing"], line=Line.objects.get(code="SEW-3"))  # fmt: skip
     inspection_record(batch=a1, department=dept("FINISHING"), kind="inline", passed=18,
                       rework=2, user=cast["finishing"])  # fmt: skip
+    # One detector alarm on FIN-2: the 30 US units there are quarantined (P1 METAL_ALARM).
+    md2 = Detector.objects.get(code="MD-2")
+    stuffing_record(batch=b1, quantity=30, sample_weights_g=["250"], user=cast["finishing"])
+    detector_check_record(detector=md2, test_piece_mm="1.2", points_detected=9, user=cast["qc"])
+    detector_scan_record(batch=b1, detector=md2, passed=29, failed=1, user=cast["finishing"])
     return {"cast": cast, "a": (a1, a2, a3), "b1": b1, "c1": c1}
 
 
@@ -143,7 +150,19 @@ def test_every_number_on_the_dashboard_equals_the_records(client):
             "id", flat=True
         )
     )
-    assert {"QTY_DISCREPANCY", "LINE_BLOCKED"} <= {a["kind"] for a in board["alerts"]}
+    assert {"QTY_DISCREPANCY", "LINE_BLOCKED", "METAL_ALARM"} <= {
+        a["kind"] for a in board["alerts"]
+    }
+    assert tiles["FIN-2"]["units"] == 30  # quarantined units still occupy the line
+    assert _sum(WipBalance.objects.filter(line__code="FIN-2", state="quarantined")) == 30
+
+    # detector status: the latest check of each detector, verified within the interval
+    detectors = {d["code"]: d for d in board["detectors"]}
+    assert set(detectors) == set(Detector.objects.values_list("code", flat=True))
+    for code, tile in detectors.items():
+        latest = DetectorCheck.objects.filter(detector__code=code).order_by("-id").first()
+        assert tile["last_result"] == (latest.result if latest else None), code
+    assert detectors["MD-2"]["verified"] and not detectors["MD-1"]["verified"]
 
     # pass rates today
     for rate in board["pass_rates"]:
