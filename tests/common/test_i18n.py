@@ -50,7 +50,9 @@ def _po_entries(text: str):
 
     def close():
         if entry and entry["msgid"] is not None:
-            entries.append((entry["msgid"], entry["msgstr"], entry["flags"], entry["plural"]))
+            # a context is stored as "context\x04msgid" in the catalogue, as gettext does
+            msgid = f"{entry['ctx']}\x04{entry['msgid']}" if entry["ctx"] else entry["msgid"]
+            entries.append((msgid, entry["msgstr"], entry["flags"], entry["plural"]))
 
     for line in text.splitlines() + [""]:
         if not line.strip():
@@ -58,9 +60,11 @@ def _po_entries(text: str):
             entry, current = None, None
             continue
         if entry is None:
-            entry = {"msgid": None, "msgstr": "", "flags": "", "plural": None}
+            entry = {"msgid": None, "msgstr": "", "flags": "", "plural": None, "ctx": None}
         if line.startswith("#,"):
             entry["flags"] = line
+        elif line.startswith("msgctxt "):
+            entry["ctx"], current = line[8:].strip('"'), "ctx"
         elif line.startswith("msgid_plural "):
             entry["plural"], current = line[13:].strip('"'), "plural"
         elif line.startswith("msgid "):
