@@ -8,6 +8,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install install-dev assets static migrate seed lint format messages bench bench-transfers \
+        bench-pages \
         check-deploy bench clean
 
 help:
@@ -82,3 +83,18 @@ bench-transfers: install-dev
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py bench_transfers \
 	  --clients $(BENCH_CLIENTS) --transfers $(BENCH_TRANSFERS) --seconds $(BENCH_SECONDS)
+
+# A month of factory activity in a scratch database, then p50/p95 of the dashboard, the analytics
+# pages and the main list pages (docs/benchmarks.md records the figures).
+BENCH_PAGES_DB       ?= erp_bench_pages
+BENCH_DAYS           ?= 30
+BENCH_MOS_PER_DAY    ?= 6
+BENCH_BATCHES_PER_MO ?= 10
+BENCH_REQUESTS       ?= 20
+
+bench-pages: install-dev
+	psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(BENCH_PAGES_DB)" -c "CREATE DATABASE $(BENCH_PAGES_DB)"
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_PAGES_DB) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_PAGES_DB) DEBUG=0 $(BIN)/python manage.py bench_pages \
+	  --days $(BENCH_DAYS) --mos-per-day $(BENCH_MOS_PER_DAY) \
+	  --batches-per-mo $(BENCH_BATCHES_PER_MO) --requests $(BENCH_REQUESTS)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -166,6 +167,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Summary tables refresh on commit of the events that change them (a queued task with Redis,
+# inline without it); off, they refresh nightly and from the analytics pages' rebuild button.
+ANALYTICS_REFRESH_ON_COMMIT = env.bool("ANALYTICS_REFRESH_ON_COMMIT", default=True)
 CELERY_BEAT_SCHEDULE: dict = {
     "idempotency-purge": {"task": "erp.idempotency_purge", "schedule": 3600.0},
     # an unacknowledged P1 escalates to the managers (factory setting alert_escalation_minutes)
@@ -179,6 +183,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "finishing.tasks.detector_reminders",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # analytics summary tables: the last three days rebuilt at night (events refresh them too)
+    "analytics-nightly": {
+        "task": "analytics.tasks.refresh_recent",
+        "schedule": crontab(hour=1, minute=30),
+        "kwargs": {"days": 3},
+        "options": {"expires": 3 * 3600},
     },
 }
 
