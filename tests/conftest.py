@@ -26,6 +26,17 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_allowed():
+    """Celery marks "joining a result would block" in a process-wide flag while an eager task
+    runs; eager tasks in two threads at once (a live server's and the test's) can leave it set,
+    and a later ``result.get()`` in the test then refuses. Every test starts with it clear."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_layer():
     """In-memory channel layers keep queues bound to the event loop that made them (an earlier
     test's server thread): every test starts with a new layer."""

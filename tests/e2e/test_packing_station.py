@@ -72,7 +72,7 @@ def test_packing_operator_packs_cartons_prints_a_label_and_is_refused_completion
     result(page, "success")
     card = page.locator("[data-testid=packing-batch]").filter(has_text=batch.number)
     expect(card.locator("[data-testid=carton]")).to_have_count(2)
-    expect(card.locator("[data-testid=carton-count]")).to_have_text("2 of 2")
+    expect(card.locator("[data-testid=carton-count]")).to_have_text("2 dari 2")
     assert card.locator("[data-testid=carton-form]").count() == 0  # nothing left to pack
     assert balance(batch, "PACKING", "ready", "PCK-1") == 30
     screenshot(page, "station-packing-cartons")
