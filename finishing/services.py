@@ -394,11 +394,16 @@ def _quarantine_since(*, detector, last_good, check, user) -> None:
     quarantined = 0
     missing = 0
     batches = Batch.objects.in_bulk([b for b, q in suspects.items() if q])
+    stopped: list[str] = []
     for batch_id in sorted(batches):
         batch = batches[batch_id]
         left = suspects[batch_id]
         p = progress(batch=batch, line=detector.line)
         scanned_not_fg = max(p.scanned - p.fg, 0)
+        stopped += _stop_transfers_in_transit(
+            batch=batch, line=detector.line, scanned_not_fg=scanned_not_fg, suspects=left,
+            check=check, user=user,
+        )  # fmt: skip
         for dept, line, state in _downstream_buckets(detector.line):
             if left <= 0:
                 break
@@ -436,6 +441,10 @@ def _quarantine_since(*, detector, last_good, check, user) -> None:
         "n": check.points_detected,
         "q": quarantined,
     }
+    if stopped:
+        message += " " + _("Transfers stopped and brought back to finishing: %(list)s.") % {
+            "list": ", ".join(stopped)
+        }
     if missing:
         message += " " + _(
             "%(m)d more units could not be found in finishing, packing or the FG warehouse (in "
@@ -449,6 +458,47 @@ def _quarantine_since(*, detector, last_good, check, user) -> None:
         line=detector.line,
         reference=f"detector-check:{check.pk}",
     )
+
+
+def _stop_transfers_in_transit(*, batch, line, scanned_not_fg, suspects, check, user) -> list:
+    """Suspect units on their way to packing: when finishing no longer holds all the units the
+    failed check suspects, the batch's latest transfers out of the detector's line that have not
+    arrived (IN_TRANSIT or BLOCKED) are stopped, most recent first (they carry the units passed
+    last), so their units come back to finishing and are quarantined there."""
+    from transfers.models import Transfer, TransferState
+    from transfers.services import transfer_cancel
+
+    here = sum(
+        WipBalance.objects.filter(
+            batch=batch,
+            department__code="FINISHING",
+            line=line,
+            state__in=[WipState.READY, WipState.REWORK],
+        ).values_list("quantity", flat=True)
+    ) + min(  # fmt: skip
+        scanned_not_fg,
+        sum(
+            WipBalance.objects.filter(
+                batch=batch, department__code="FINISHING", line=line, state=WipState.AVAILABLE
+            ).values_list("quantity", flat=True)
+        ),
+    )
+    need = suspects - here
+    stopped = []
+    for transfer in Transfer.objects.filter(
+        batch=batch, from_department__code="FINISHING", from_line=line,
+        state__in=[TransferState.IN_TRANSIT, TransferState.BLOCKED],
+    ).order_by("-id"):  # fmt: skip
+        if need <= 0:
+            break
+        transfer_cancel(
+            transfer=transfer, user=user, safety_stop=True,
+            reason=_("Stopped: detector %(d)s failed its check (check %(id)d).")
+            % {"d": check.detector.code, "id": check.pk},
+        )  # fmt: skip
+        need -= transfer.quantity
+        stopped.append(transfer.number)
+    return stopped
 
 
 def detector_scan_record(

@@ -442,10 +442,15 @@ def transfer_retry(*, transfer: Transfer, user) -> Transfer:
 
 
 @transaction.atomic
-def transfer_cancel(*, transfer: Transfer, user, reason: str = "") -> Transfer:
-    """BLOCKED/IN_TRANSIT → CANCELLED by the sender; locked units become sendable again."""
+def transfer_cancel(
+    *, transfer: Transfer, user, reason: str = "", safety_stop: bool = False
+) -> Transfer:
+    """BLOCKED/IN_TRANSIT → CANCELLED by the sender; locked units become sendable again.
+    ``safety_stop``: QC stops a transfer whose units must be quarantined (a failed metal
+    detector check), whoever records the check."""
     transfer = _with_relations(transfer.pk)
-    _assert_sender(user, transfer, _("cancel"))
+    if not safety_stop:
+        _assert_sender(user, transfer, _("cancel"))
     locked = _locked(transfer.pk)
     _assert_allowed(locked, S.CANCELLED)
     old = locked.state

@@ -353,3 +353,48 @@ def test_fg_needs_stuffed_detector_passed_and_qc_passed_units(cast):
     })  # fmt: skip
     assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "insufficient_wip"
     api.refused("packing", "finishing/fg/", {"batch": batch.number, "quantity": 1}, 403)
+
+
+def test_suspect_units_in_transit_are_stopped_and_quarantined_but_older_ones_travel_on(cast):
+    from transfers.models import Transfer
+
+    api = Api(cast)
+    (batch,) = released_batches(quantity=60)
+    arrive(batch, 60)
+    api.stuff(batch, 60)
+    api.check()
+    api.scan(batch, 20)
+    api.qc(batch, 60)
+    api.fg(batch, 20)
+    api.check()  # good check: the 20 before it are safe
+    older = api.ok("finishing", "transfers/", {
+        "batch": batch.number, "from_department": "FINISHING", "to_department": "PACKING",
+        "to_line": "PCK-1", "quantity": 20,
+    })  # fmt: skip
+    api.scan(batch, 20)
+    api.fg(batch, 20)
+    api.check(points=8)  # suspects: the 20 FG still at finishing; the older 20 travel on
+    assert Transfer.objects.get(pk=older["id"]).state == "IN_TRANSIT"
+    assert balance(batch, "FINISHING", "quarantined") == 20
+
+    # The next good check, then 20 more sent before the detector fails again: those are stopped.
+    released = Quarantine.objects.get(batch=batch)
+    api.ok("qc", f"quarantines/{released.pk}/release/", {"decision": "scrap", "note": "x"}, 200)
+    api.check()
+    api.scan(batch, 20)
+    api.fg(batch, 20)
+    recent = api.ok("finishing", "transfers/", {
+        "batch": batch.number, "from_department": "FINISHING", "to_department": "PACKING",
+        "to_line": "PCK-1", "quantity": 20,
+    })  # fmt: skip
+    failed = api.check(points=6)
+    assert Transfer.objects.get(pk=recent["id"]).state == "CANCELLED"
+    assert Transfer.objects.get(pk=older["id"]).state == "IN_TRANSIT"
+    assert balance(batch, "FINISHING", "quarantined") == 20
+    alert = Alert.objects.get(reference=f"detector-check:{failed['id']}")
+    assert recent["number"] in alert.message
+    slip = api.post("packing", "transfers/accept/", {
+        "slip_code": recent["slip_code"], "quantity_received": 20,
+    })  # fmt: skip
+    assert slip.status_code == 409  # the stopped slip no longer moves anything
+    assert_batch_sums_to_cut(batch)
