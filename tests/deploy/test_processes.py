@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -145,9 +146,13 @@ def test_gunicorn_uvicorn_and_celery_serve_a_page_a_websocket_and_a_task(make_us
             connect(url, origin="https://evil.example.com", open_timeout=10)
         with connect(url, origin=f"http://127.0.0.1:{ws_port}", open_timeout=10) as socket_:
             assert json.loads(socket_.recv(timeout=10))["groups"] == ["dept-SEWING"]
-            async_to_sync(get_channel_layer().group_send)(
-                "dept-SEWING", {"type": "alert.message", "alert": {"message": "round trip"}}
+            # in a thread of its own: a browser test's event loop may run in this one
+            sender = threading.Thread(
+                target=async_to_sync(get_channel_layer().group_send),
+                args=("dept-SEWING", {"type": "alert.message", "alert": {"message": "round trip"}}),
             )
+            sender.start()
+            sender.join(10)
             assert json.loads(socket_.recv(timeout=10)) == {
                 "type": "alert",
                 "alert": {"message": "round trip"},

@@ -1,6 +1,7 @@
 """The analytics charts in a real browser (Chart.js from static files, no CDN): the SPC chart
 draws the known data set with its two outside points in red, and the quality chart draws the
-stacked rates, without a JavaScript error."""
+stacked rates, without a JavaScript error. (With the other browser tests in tests/e2e: the
+session's Playwright loop starts after the tests that need the main thread free.)"""
 
 import pytest
 
