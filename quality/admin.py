@@ -3,7 +3,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import DefectCode, FinalInspection, Inspection, InspectionDefect, LabTest
+from .models import (
+    DefectCode,
+    FinalInspection,
+    Inspection,
+    InspectionDefect,
+    LabTest,
+    Quarantine,
+    QuarantineDecision,
+)
 
 
 @admin.register(DefectCode)
@@ -49,3 +57,20 @@ class LabTestAdmin(ReadOnlyAdmin):
     search_fields = ["article__code"]
     list_select_related = ["article", "user"]
     date_hierarchy = "tested_at"
+
+
+class QuarantineDecisionInline(ReadOnlyTabularInline):
+    model = QuarantineDecision
+    fields = ["decision", "quantity", "note", "status", "decided_by", "approved_by", "decided_at"]
+    readonly_fields = fields
+
+
+@admin.register(Quarantine)
+class QuarantineAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "department", "line", "kind", "quantity", "remaining", "status",
+                    "created_at"]  # fmt: skip
+    list_filter = ["status", "kind", "department"]
+    search_fields = ["batch__number"]
+    list_select_related = ["batch", "department", "line"]
+    date_hierarchy = "created_at"
+    inlines = [QuarantineDecisionInline]

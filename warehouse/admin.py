@@ -4,9 +4,9 @@ only through ``warehouse.services`` (receipts, issues, adjustments, decisions)."
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from erp.common.admin import ReadOnlyAdmin
+from erp.common.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import ShortageRequest, StockLot, StockMove
+from .models import Shipment, ShipmentEvent, ShortageRequest, StockLot, StockMove
 
 
 @admin.register(StockLot)
@@ -84,3 +84,20 @@ class ShortageRequestAdmin(ReadOnlyAdmin):
     search_fields = ["work_order__number", "work_order__mo__number", "material__code", "reason"]
     list_select_related = ["work_order", "material", "requested_by", "decided_by"]
     date_hierarchy = "created_at"
+
+
+class ShipmentEventInline(ReadOnlyTabularInline):
+    model = ShipmentEvent
+    fields = ["status", "note", "user", "at"]
+    readonly_fields = fields
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "destination", "container", "status", "carton_count", "quantity",
+                    "shipped_at"]  # fmt: skip
+    list_filter = ["status", "destination"]
+    search_fields = ["number", "container"]
+    list_select_related = ["destination"]
+    date_hierarchy = "shipped_at"
+    inlines = [ShipmentEventInline]

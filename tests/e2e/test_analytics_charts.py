@@ -25,6 +25,9 @@ def test_spc_and_quality_charts_draw_in_the_browser(page, live_server, screensho
 
     # when the SPC page opens
     page.goto(f"{live_server.url}/analytics/fill-weight/?article=BEAR-40")
+    page.wait_for_function(
+        "window.Chart && !!Chart.getChart(document.querySelector('canvas[data-chart-key=spc]'))"
+    )
 
     # then Chart.js drew 42 points, the outside ones in red triangles
     drawn = page.evaluate(
@@ -44,6 +47,10 @@ def test_spc_and_quality_charts_draw_in_the_browser(page, live_server, screensho
     screenshot(page, "analytics-fill-weight-spc")
 
     page.goto(f"{live_server.url}/analytics/quality/?group=line")
+    page.wait_for_function(
+        "window.Chart && "
+        "!!Chart.getChart(document.querySelector('canvas[data-chart-key=quality-line]'))"
+    )
     stacked = page.evaluate(
         "Chart.getChart(document.querySelector('canvas[data-chart-key=quality-line]'))"
         ".data.datasets.map(d => d.stack)"

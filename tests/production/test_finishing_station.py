@@ -17,7 +17,7 @@ from tests.transfers.helpers import balance, cut, dept, line, released_batches, 
 from transfers import services
 from transfers.ledger import Bucket, Move, wip_moves
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 
 PAGE = "/finishing/?line=FIN-1"
 

@@ -30,7 +30,7 @@ from tests.transfers.helpers import balance, dept, line, released_batches, users
 from transfers.ledger import Bucket, Move, wip_moves
 from warehouse.models import Shipment, ShipmentEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from transfers.models import Hold, Transfer
 from warehouse.models import ShortageRequest
 from warehouse.services import stock_issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

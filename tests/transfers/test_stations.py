@@ -10,7 +10,7 @@ from tests.transfers.helpers import balance, cut, dept, line, released_batches, 
 from transfers import services
 from transfers.models import Transfer, TransferState
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 S = TransferState
 
 
