@@ -18,6 +18,7 @@ from erp.common.factory_settings import get_setting
 from ppic.models import Batch
 from quality.models import DefectCode, Inspection, Quarantine
 from quality.services import inspection_record
+from quality.station_forms import qc_round_from_form
 from transfers.stations import BadInput, record_action, station_line, whole_number
 
 from .models import TEST_CARD_SIZES_MM, Detector, DetectorCheck
@@ -324,50 +325,24 @@ def record_detector_scan(request, area):
 
 def record_physical_qc(request, area):
     batch = _batch(request)
-    checked = whole_number(request, "checked", label=_("the pieces checked"), minimum=1)
-    rework = whole_number(request, "rework", label=_("the pieces to rework"), default=0)
-    scrap = whole_number(request, "scrap", label=_("the pieces scrapped"), default=0)
-    if rework + scrap > checked:
-        raise BadInput(
-            _("Rework and scrap (%(bad)d pcs) cannot be more than the pieces checked (%(n)d).")
-            % {"bad": rework + scrap, "n": checked}
-        )
-    codes = request.POST.getlist("defect_code")
-    counts = request.POST.getlist("defect_count")
-    wanted: dict[int, int] = {}
-    for i, code in enumerate(codes):
-        raw_count = counts[i] if i < len(counts) else ""
-        if not str(code).strip() and not str(raw_count).strip():
-            continue
-        try:
-            code_id, count = int(code), int(str(raw_count).strip())
-        except (TypeError, ValueError):
-            raise BadInput(
-                _("For each defect, choose the code and type how many (a whole number).")
-            ) from None
-        if count < 1:
-            raise BadInput(_("A defect count is at least 1."))
-        wanted[code_id] = wanted.get(code_id, 0) + count
-    found = {c.pk: c for c in DefectCode.objects.filter(pk__in=wanted, active=True)}
-    if len(found) != len(wanted):
-        raise BadInput(_("Choose the defect codes from the list."))
+    qc = qc_round_from_form(request)
     line = _line(request, area)
     inspection = inspection_record(
         batch=batch, department=line.department, kind=Inspection.Kind.INLINE,
-        passed=checked - rework - scrap, rework=rework, scrap=scrap,
-        defects=[(found[pk], n) for pk, n in wanted.items()], line=line, user=request.user,
+        passed=qc.passed, rework=qc.rework, scrap=qc.scrap, defects=qc.defects, line=line,
+        user=request.user,
     )  # fmt: skip
     text = _(
         "Physical QC of %(batch)s: %(n)d checked, %(passed)d passed, %(rework)d rework, "
         "%(scrap)d scrap."
     ) % {
         "batch": batch.number,
-        "n": checked,
+        "n": qc.checked,
         "passed": inspection.passed,
         "rework": inspection.rework,
         "scrap": inspection.scrap,
     }
-    return {"level": "warning" if rework or scrap else "success", "text": text}
+    return {"level": "warning" if qc.rework or qc.scrap else "success", "text": text}
 
 
 def record_fg(request, area):

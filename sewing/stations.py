@@ -12,6 +12,7 @@ from erp.common.factory_settings import get_setting
 from ppic.models import Batch
 from quality.models import DefectCode, Inspection
 from quality.services import inspection_record
+from quality.station_forms import qc_round_from_form
 from transfers.models import Hold, WipMovement
 from transfers.stations import BadInput, record_action, station_line, whole_number
 
@@ -141,39 +142,12 @@ def record_stage(request, area):
 
 def record_inline_qc(request, area):
     batch = _batch(request)
-    checked = whole_number(request, "checked", label=_("the pieces checked"), minimum=1)
-    rework = whole_number(request, "rework", label=_("the pieces to rework"), default=0)
-    scrap = whole_number(request, "scrap", label=_("the pieces scrapped"), default=0)
-    if rework + scrap > checked:
-        raise BadInput(
-            _("Rework and scrap (%(bad)d pcs) cannot be more than the pieces checked (%(n)d).")
-            % {"bad": rework + scrap, "n": checked}
-        )
-    codes = request.POST.getlist("defect_code")
-    counts = request.POST.getlist("defect_count")
-    wanted: dict[int, int] = {}
-    for i, code in enumerate(codes):
-        raw_count = counts[i] if i < len(counts) else ""
-        if not str(code).strip() and not str(raw_count).strip():
-            continue
-        try:
-            code_id, count = int(code), int(str(raw_count).strip())
-        except (TypeError, ValueError):
-            raise BadInput(
-                _("For each defect, choose the code and type how many (a whole number).")
-            ) from None
-        if count < 1:
-            raise BadInput(_("A defect count is at least 1."))
-        wanted[code_id] = wanted.get(code_id, 0) + count
-    found = {c.pk: c for c in DefectCode.objects.filter(pk__in=wanted, active=True)}
-    if len(found) != len(wanted):
-        raise BadInput(_("Choose the defect codes from the list."))
-    defects = [(found[pk], n) for pk, n in wanted.items()]
+    qc = qc_round_from_form(request)
     recheck = request.POST.get("recheck") in ("1", "on", "true")
     line = _line(request, area)
     inspection = inspection_record(
         batch=batch, department=line.department, kind=Inspection.Kind.INLINE,
-        passed=checked - rework - scrap, rework=rework, scrap=scrap, defects=defects,
+        passed=qc.passed, rework=qc.rework, scrap=qc.scrap, defects=qc.defects,
         line=line, recheck=recheck, user=request.user,
     )  # fmt: skip
     light = inspection.light
