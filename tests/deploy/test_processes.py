@@ -159,7 +159,8 @@ def test_gunicorn_uvicorn_and_celery_serve_a_page_a_websocket_and_a_task(make_us
             }
 
         # a task (Celery worker over Redis, reading the database)
-        client = Celery(broker=redis_url, backend=redis_url)
+        # not the current app: shared tasks of later tests must stay on the project's (eager) app
+        client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
         result = client.send_task("erp.ping", args=["hello"])
         assert result.get(timeout=60, disable_sync_subtasks=False) == "pong hello departments=9"
         assert celery_worker.poll() is None
