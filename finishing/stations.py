@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.common.factory_settings import get_setting
-from ppic.models import Batch
 from quality.models import DefectCode, Inspection, Quarantine
 from quality.services import inspection_record
 from quality.station_forms import qc_round_from_form
-from transfers.stations import BadInput, record_action, station_line, whole_number
+from transfers.stations import (
+    BadInput,
+    form_batch,
+    form_line,
+    record_action,
+    whole_number,
+)
 
 from .models import TEST_CARD_SIZES_MM, Detector, DetectorCheck
 from .services import (
@@ -135,23 +140,6 @@ def record_context(request, context) -> dict:
 # --- reading the forms -----------------------------------------------------------------------
 
 
-def _batch(request, *, required=True):
-    number = request.POST.get("batch", "").strip()
-    if not number and not required:
-        return None
-    batch = Batch.objects.filter(number=number).select_related("mo__article").first()
-    if batch is None:
-        raise BadInput(_("Choose the batch."))
-    return batch
-
-
-def _line(request, area):
-    line = station_line(request, area)
-    if line is None:
-        raise BadInput(_("Choose the line."))
-    return line
-
-
 def _detector(request, line) -> Detector:
     code = request.POST.get("detector", "").strip()
     detectors = list(Detector.objects.filter(line=line).select_related("line"))
@@ -207,13 +195,13 @@ def _grams(value: Decimal) -> str:
 
 
 def record_stuffing(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     quantity = whole_number(request, "quantity", label=_("the units stuffed"), minimum=1)
     sample = weights(request, "sample_weights_g")
     if not sample:
         raise BadInput(_("Type the weight of at least one stuffed toy (grams)."))
     corrected = weights(request, "corrected_weights_g")
-    line = _line(request, area)
+    line = form_line(request, area)
     record = stuffing_record(
         batch=batch, quantity=quantity, sample_weights_g=sample, user=request.user, line=line,
         corrected_weights_g=corrected,
@@ -250,7 +238,7 @@ def record_stuffing(request, area):
 
 
 def record_detector_check(request, area):
-    line = _line(request, area)
+    line = form_line(request, area)
     detector = _detector(request, line)
     points = request.POST.getlist("point")
     if any(p not in POINTS for p in points):
@@ -261,7 +249,7 @@ def record_detector_check(request, area):
     occasion = request.POST.get("occasion", "").strip() or DetectorCheck.Occasion.HOURLY
     if occasion not in DetectorCheck.Occasion.values:
         raise BadInput(_("Choose when the check is done from the list."))
-    batch = _batch(request, required=False)
+    batch = form_batch(request, required=False)
     check = detector_check_record(
         detector=detector, test_piece_mm=card, points_detected=len(set(points)),
         user=request.user, occasion=occasion, batch=batch,
@@ -298,12 +286,12 @@ def record_detector_check(request, area):
 
 
 def record_detector_scan(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     passed = whole_number(request, "passed", label=_("the units passed"), default=0)
     failed = whole_number(request, "failed", label=_("the alarms"), default=0)
     if passed + failed < 1:
         raise BadInput(_("Type how many units went through the detector (at least 1)."))
-    line = _line(request, area)
+    line = form_line(request, area)
     detector = _detector(request, line)
     scan = detector_scan_record(
         batch=batch, detector=detector, passed=passed, failed=failed, user=request.user
@@ -324,9 +312,9 @@ def record_detector_scan(request, area):
 
 
 def record_physical_qc(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     qc = qc_round_from_form(request)
-    line = _line(request, area)
+    line = form_line(request, area)
     inspection = inspection_record(
         batch=batch, department=line.department, kind=Inspection.Kind.INLINE,
         passed=qc.passed, rework=qc.rework, scrap=qc.scrap, defects=qc.defects, line=line,
@@ -346,9 +334,9 @@ def record_physical_qc(request, area):
 
 
 def record_fg(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     quantity = whole_number(request, "quantity", label=_("the units to convert"), minimum=1)
-    line = _line(request, area)
+    line = form_line(request, area)
     record = fg_convert(batch=batch, quantity=quantity, user=request.user, line=line)
     text = _(
         "%(q)d pcs of %(batch)s are finished goods (FG) on %(line)s: they can be sent to packing."

@@ -20,7 +20,12 @@ from django.utils.translation import ngettext
 
 from ppic.models import Batch
 from transfers.models import WipBalance
-from transfers.stations import BadInput, record_action, station_line, whole_number
+from transfers.stations import (
+    form_batch,
+    form_line,
+    record_action,
+    whole_number,
+)
 
 from .models import Carton
 from .services import (
@@ -139,29 +144,11 @@ def record_context(request, context) -> dict:
     return {"packing_rows": entries}
 
 
-def _batch(request):
-    batch = (
-        Batch.objects.filter(number=request.POST.get("batch", ""))
-        .select_related("mo__article", "mo__destination", "mo__po_line__po")
-        .first()
-    )
-    if batch is None:
-        raise BadInput(_("Choose the batch."))
-    return batch
-
-
-def _line(request, area):
-    line = station_line(request, area)
-    if line is None:
-        raise BadInput(_("Choose the line."))
-    return line
-
-
 def record_carton(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     quantity = whole_number(request, "quantity", label=_("the units in the carton"), minimum=1)
     gross = request.POST.get("gross_weight_kg", "").strip().replace(",", ".") or None
-    line = _line(request, area)
+    line = form_line(request, area)
     carton = carton_pack(
         batch=batch, quantity=quantity, line=line, gross_weight_kg=gross, user=request.user
     )
@@ -185,7 +172,7 @@ def record_carton(request, area):
 
 
 def record_complete(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     completion = packing_complete(batch=batch, user=request.user)
     text = ngettext(
         "%(batch)s completed: %(q)d pcs in %(n)d carton moved to the FG warehouse.",

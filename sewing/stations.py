@@ -9,12 +9,17 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from erp.common.factory_settings import get_setting
-from ppic.models import Batch
 from quality.models import DefectCode, Inspection
 from quality.services import inspection_record
 from quality.station_forms import qc_round_from_form
 from transfers.models import Hold, WipMovement
-from transfers.stations import BadInput, record_action, station_line, whole_number
+from transfers.stations import (
+    BadInput,
+    form_batch,
+    form_line,
+    record_action,
+    whole_number,
+)
 
 from .models import STAGE_ORDER, Stage, StageRecord
 from .services import sewing_stage_record
@@ -105,27 +110,13 @@ def record_context(request, context) -> dict:
     }
 
 
-def _batch(request):
-    batch = Batch.objects.filter(number=request.POST.get("batch", "")).first()
-    if batch is None:
-        raise BadInput(_("Choose the batch."))
-    return batch
-
-
-def _line(request, area):
-    line = station_line(request, area)
-    if line is None:
-        raise BadInput(_("Choose the line."))
-    return line
-
-
 def record_stage(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     stage = request.POST.get("stage", "")
     if stage not in STAGE_ORDER:
         raise BadInput(_("Choose the stage: assembly, labeling or loop stitch."))
     quantity = whole_number(request, "quantity", label=_("the pieces"), minimum=1)
-    line = _line(request, area)
+    line = form_line(request, area)
     record = sewing_stage_record(
         batch=batch, line=line, stage=stage, quantity=quantity, user=request.user
     )
@@ -141,10 +132,10 @@ def record_stage(request, area):
 
 
 def record_inline_qc(request, area):
-    batch = _batch(request)
+    batch = form_batch(request)
     qc = qc_round_from_form(request)
     recheck = request.POST.get("recheck") in ("1", "on", "true")
-    line = _line(request, area)
+    line = form_line(request, area)
     inspection = inspection_record(
         batch=batch, department=line.department, kind=Inspection.Kind.INLINE,
         passed=qc.passed, rework=qc.rework, scrap=qc.scrap, defects=qc.defects,

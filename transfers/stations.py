@@ -324,6 +324,30 @@ def station_line(request, area):
     return _line_of(request, list(department_get(code=area.department).lines.all()))
 
 
+def form_batch(request, *, required: bool = True):
+    """The batch a record-work form names (``batch``), with its MO, article and destination;
+    ``BadInput`` when it names none (or, when ``required=False``, None for a blank field)."""
+    number = request.POST.get("batch", "").strip()
+    if not number and not required:
+        return None
+    batch = (
+        Batch.objects.filter(number=number)
+        .select_related("mo__article", "mo__destination", "mo__po_line__po")
+        .first()
+    )
+    if batch is None:
+        raise BadInput(_("Choose the batch."))
+    return batch
+
+
+def form_line(request, area):
+    """The station's line for a record-work form; ``BadInput`` when the department has none."""
+    line = station_line(request, area)
+    if line is None:
+        raise BadInput(_("Choose the line."))
+    return line
+
+
 def whole_number(request, name, *, label, minimum=0, default=None):
     """A whole number from the form, at least ``minimum``; ``BadInput`` with a sentence if not.
     A blank field is ``default`` (or refused when there is none)."""
