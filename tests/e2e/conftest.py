@@ -31,6 +31,30 @@ def screenshot(tmp_path):
     return take
 
 
+TABLET = {"width": 768, "height": 1024}
+
+
+def station(browser, base_url, username, *, locale="id-ID", viewport=TABLET):
+    """A new browser context at tablet size, logged in as ``username``: (context, page)."""
+    context = browser.new_context(viewport=viewport, locale=locale)
+    page = context.new_page()
+    login(page, base_url, username)
+    return context, page
+
+
+def submit(page, button):
+    """Click a station form's button once the previous result box is gone, so the next
+    ``result`` waits for this action's answer."""
+    page.evaluate("document.querySelector('[data-testid=result]')?.remove()")
+    button.click()
+
+
+def result(page, level):
+    box = page.locator(f"[data-testid=result][data-level={level}]")
+    box.wait_for()
+    return box
+
+
 def login(page, base_url: str, username: str, password: str = "Admin@123"):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)

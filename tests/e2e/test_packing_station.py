@@ -13,32 +13,11 @@ from playwright.sync_api import expect
 from packing.models import Carton
 from packing.services import sscc_is_valid
 from ppic.models import ManufacturingOrder
-from tests.e2e.conftest import login
+from tests.e2e.conftest import result, station, submit
 from tests.transfers.helpers import balance, dept, line, released_batches, users
 from transfers.ledger import Bucket, Move, wip_moves
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-TABLET = {"width": 768, "height": 1024}
-
-
-def station(browser, base_url, username):
-    context = browser.new_context(viewport=TABLET, locale="id-ID")
-    page = context.new_page()
-    login(page, base_url, username)
-    return context, page
-
-
-def submit(page, button):
-    """Click a station form's button once the previous result box is gone, so the next
-    ``result`` waits for this action's answer."""
-    page.evaluate("document.querySelector('[data-testid=result]')?.remove()")
-    button.click()
-
-
-def result(page, level):
-    box = page.locator(f"[data-testid=result][data-level={level}]")
-    box.wait_for()
-    return box
 
 
 def test_packing_operator_packs_cartons_prints_a_label_and_is_refused_completion(

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from quality.models import DefectCode
-from tests.e2e.conftest import login
+from tests.e2e.conftest import result, station, submit
 from tests.transfers.helpers import balance, cut, dept, line, released_batches, users
 from tests.warehouse.helpers import receive
 from transfers import services
@@ -18,27 +18,6 @@ from transfers.models import Hold, Transfer, TransferState
 from warehouse.services import stock_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-TABLET = {"width": 768, "height": 1024}
-
-
-def station(browser, base_url, username):
-    context = browser.new_context(viewport=TABLET, locale="id-ID")
-    page = context.new_page()
-    login(page, base_url, username)
-    return context, page
-
-
-def submit(page, button):
-    """Click a station form's button once the previous result box is gone, so the next
-    ``result`` waits for this action's answer."""
-    page.evaluate("document.querySelector('[data-testid=result]')?.remove()")
-    button.click()
-
-
-def result(page, level):
-    box = page.locator(f"[data-testid=result][data-level={level}]")
-    box.wait_for()
-    return box
 
 
 def code(name):

@@ -7,18 +7,10 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import station
 from tests.transfers.helpers import cut, released_batches
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-TABLET = {"width": 768, "height": 1024}
-
-
-def station(browser, base_url, username):
-    context = browser.new_context(viewport=TABLET, locale="id-ID")
-    page = context.new_page()
-    login(page, base_url, username)
-    return context, page
 
 
 def test_prepare_print_slip_and_scan_accept_then_live_blocked_alert(
